@@ -1,0 +1,55 @@
+package dev.embassy.controlplane.translate;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
+import dev.embassy.controlplane.ir.HttpListener;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+
+/** Builds the Listener for an HTTP listener: one HTTP connection manager fed by RDS over ADS. */
+final class ListenerTranslator {
+  private ListenerTranslator() {}
+
+  static Listener listener(HttpListener listener) {
+    HttpConnectionManager hcm =
+        HttpConnectionManager.newBuilder()
+            .setStatPrefix(listener.name())
+            .setRds(
+                Rds.newBuilder()
+                    .setConfigSource(ConfigSources.ads())
+                    // One RouteConfiguration per listener, named after it, so a route change
+                    // re-sends only that listener's routes and never the Listener itself.
+                    .setRouteConfigName(RouteTranslator.routeConfigurationName(listener)))
+            // Routes match on the normalised path: otherwise /a/../admin or //admin could slip past
+            // a prefix match (and later past ext_authz, which sees the raw path).
+            .setNormalizePath(BoolValue.of(true))
+            .setMergeSlashes(true)
+            .addHttpFilters(
+                HttpFilter.newBuilder()
+                    .setName("envoy.filters.http.router")
+                    .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+            .build();
+    return Listener.newBuilder()
+        .setName(listener.name())
+        .setAddress(
+            Address.newBuilder()
+                .setSocketAddress(
+                    SocketAddress.newBuilder()
+                        .setAddress(listener.address())
+                        .setPortValue(listener.port())))
+        .addFilterChains(
+            FilterChain.newBuilder()
+                .addFilters(
+                    Filter.newBuilder()
+                        .setName("envoy.filters.network.http_connection_manager")
+                        .setTypedConfig(Any.pack(hcm))))
+        .build();
+  }
+}

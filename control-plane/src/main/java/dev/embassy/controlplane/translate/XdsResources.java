@@ -1,0 +1,22 @@
+package dev.embassy.controlplane.translate;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.util.List;
+
+/** The Envoy resources for one node group, as produced by {@link XdsTranslator}. */
+public record XdsResources(
+    String nodeGroup,
+    List<Listener> listeners,
+    List<RouteConfiguration> routes,
+    List<Cluster> clusters,
+    List<ClusterLoadAssignment> endpoints) {
+  public XdsResources {
+    listeners = List.copyOf(listeners);
+    routes = List.copyOf(routes);
+    clusters = List.copyOf(clusters);
+    endpoints = List.copyOf(endpoints);
+  }
+}
