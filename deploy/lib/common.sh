@@ -32,6 +32,15 @@ find_jdk() {
   log "using JDK $best_version at $JAVA_HOME"
 }
 
+# JDK 24+ warns on every start about sun.misc.Unsafe (used by Maven, Guice and protobuf-java)
+# and about native access (grpc-netty's epoll). Both are allowed uses; silence them where the
+# JDK knows the flags, and pass nothing on JDK 21, which would reject them.
+quiet_jvm_flags() {
+  if [ "$(java_major "$JAVA_HOME")" -ge 24 ]; then
+    echo "--sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED"
+  fi
+}
+
 java_major() {
   local release="$1/release"
   if [ -f "$release" ]; then
@@ -48,14 +57,4 @@ as_service_user() {
   else
     "$@"
   fi
-}
-
-# Waits until a TCP port on 127.0.0.1 accepts connections.
-wait_for_port() {
-  local port="$1" what="$2" tries="${3:-100}"
-  for _ in $(seq "$tries"); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  die "$what did not open 127.0.0.1:$port"
 }

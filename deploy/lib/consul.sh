@@ -146,13 +146,15 @@ _consul_build() {
   rm -rf "$prefix"/.build.* 2>/dev/null || true
   : >"$log" || _consul_fail "cannot write $log"
 
-  local tmp
-  tmp="$(mktemp -d "$prefix/.build.XXXXXX")" || _consul_fail "mktemp in $prefix failed"
-  # Background step pid, killed if we are interrupted mid-step.
-  _consul_step_pid=""
-  trap '[[ -n "$_consul_step_pid" ]] && kill "$_consul_step_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
+  # Globals (of this subshell only), since the EXIT trap runs after
+  # _consul_build's locals are gone.
+  _consul_tmp="" _consul_step_pid=""
+  trap '[[ -z "${_consul_step_pid:-}" ]] || kill "$_consul_step_pid" 2>/dev/null || true
+        [[ -z "${_consul_tmp:-}" ]] || rm -rf "$_consul_tmp" || true' EXIT
+  _consul_tmp="$(mktemp -d "$prefix/.build.XXXXXX")" || _consul_fail "mktemp in $prefix failed"
+  local tmp="$_consul_tmp"
+  trap '_consul_log "interrupted (SIGINT); cleaning up"; exit 130' INT
+  trap '_consul_log "terminated (SIGTERM); cleaning up"; exit 143' TERM
 
   _consul_log "building consul v$version from source with $(go version | sed 's/^go version //') (cold build: several minutes; log: $log)"
 
