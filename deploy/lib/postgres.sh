@@ -28,7 +28,9 @@ provision_postgres() {
 # pg_cluster_start DATA_DIR PORT: initialises DATA_DIR on first use and starts Postgres on
 # 127.0.0.1:PORT with trust auth for local TCP. Only for the local stack and tests.
 pg_cluster_start() {
-  local data="$1" port="$2" bindir="$EMBASSY_CACHE/postgres-bin"
+  local data="$1" port="$2" bindir
+  # Resolved: the link lives under the invoking user's home, which the service user cannot enter.
+  bindir="$(readlink -f "$EMBASSY_CACHE/postgres-bin")"
   mkdir -p "$data"
   [ "$(id -u)" = 0 ] && chown "${EMBASSY_SERVICE_USER:-nobody}" "$data"
   chmod 700 "$data"
@@ -44,5 +46,5 @@ pg_cluster_start() {
 pg_cluster_stop() {
   local data="$1"
   [ -f "$data/postmaster.pid" ] || return 0
-  as_service_user "$EMBASSY_CACHE/postgres-bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+  as_service_user "$(readlink -f "$EMBASSY_CACHE/postgres-bin")/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
 }

@@ -1,4 +1,4 @@
-package dev.embassy.store;
+package dev.embassy.config.store;
 
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;

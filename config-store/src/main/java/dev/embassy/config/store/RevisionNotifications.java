@@ -1,4 +1,4 @@
-package dev.embassy.store;
+package dev.embassy.config.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;

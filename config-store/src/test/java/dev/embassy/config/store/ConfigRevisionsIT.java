@@ -1,4 +1,4 @@
-package dev.embassy.store;
+package dev.embassy.config.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,11 +37,11 @@ class ConfigRevisionsIT {
     try (RevisionNotifications notifications = RevisionNotifications.listen(dataSource)) {
       long[] ids = new long[2];
       db.transaction(tx -> {
-        ids[0] = ConfigRevisions.append(tx.dsl(), "alice", "add route", "[{\"kind\":\"route\",\"name\":\"a\",\"op\":\"create\"}]").id();
+        ids[0] = ConfigRevisions.append(tx.dsl(), 0, "alice", "write", "add route", "[{\"kind\":\"route\",\"name\":\"a\",\"op\":\"create\"}]").id();
         // Inside the open transaction nothing may be announced yet.
         assertThat(notifications.await(200)).isEmpty();
       });
-      ids[1] = db.transactionResult(tx -> ConfigRevisions.append(tx.dsl(), "bob", "edit route", "[]").id());
+      ids[1] = db.transactionResult(tx -> ConfigRevisions.append(tx.dsl(), 0, "bob", "write", "edit route", "[]").id());
 
       assertThat(ids[1]).isGreaterThan(ids[0]);
       assertThat(awaitIds(notifications, 2)).containsExactly(ids[0], ids[1]);
@@ -57,7 +57,7 @@ class ConfigRevisionsIT {
   void rolledBackRevisionIsNeitherStoredNorAnnounced() throws Exception {
     try (RevisionNotifications notifications = RevisionNotifications.listen(dataSource)) {
       assertThatThrownBy(() -> db.transaction(tx -> {
-            ConfigRevisions.append(tx.dsl(), "mallory", "half a change", "[]");
+            ConfigRevisions.append(tx.dsl(), 0, "mallory", "write", "half a change", "[]");
             throw new IllegalStateException("validation failed after the revision was written");
           }))
           .isInstanceOf(IllegalStateException.class)
@@ -70,7 +70,7 @@ class ConfigRevisionsIT {
 
   @Test
   void changesMustBeAJsonArray() {
-    assertThatThrownBy(() -> db.transaction(tx -> ConfigRevisions.append(tx.dsl(), "alice", "bad", "{}")))
+    assertThatThrownBy(() -> db.transaction(tx -> ConfigRevisions.append(tx.dsl(), 0, "alice", "write", "bad", "{}")))
         .hasMessageContaining("changes_check");
     assertThat(ConfigRevisions.latest(db)).isEmpty();
   }

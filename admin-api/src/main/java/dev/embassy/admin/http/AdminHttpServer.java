@@ -1,0 +1,88 @@
+package dev.embassy.admin.http;
+
+import dev.embassy.admin.auth.AdminTokens;
+import dev.embassy.admin.auth.Principal;
+import dev.embassy.admin.auth.Role;
+import dev.embassy.config.store.ConfigStore;
+import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** The admin API's HTTP server: the endpoint list, authentication and error mapping, on Javalin. */
+public final class AdminHttpServer implements AutoCloseable {
+  /** The published OpenAPI document, kept in the repo and checked against {@link #endpoints()}. */
+  public static final String OPENAPI_RESOURCE = "/openapi.json";
+
+  private final Javalin app;
+  private final List<Endpoint> endpoints;
+
+  private AdminHttpServer(Javalin app, List<Endpoint> endpoints) {
+    this.app = app;
+    this.endpoints = endpoints;
+  }
+
+  public static AdminHttpServer start(String host, int port, DataSource dataSource) {
+    ConfigStore store = new ConfigStore(dataSource);
+    AdminTokens tokens = new AdminTokens(dataSource);
+    Authentication authentication = new Authentication(tokens);
+    List<Endpoint> endpoints = endpoints(store, tokens, dataSource);
+
+    Javalin app = Javalin.create(config -> {
+      config.showJavalinBanner = false;
+      config.http.prefer405over404 = true;
+      // Bodies are read (and bounded) by Bodies; this only caps Javalin's own buffering.
+      config.http.maxRequestSize = ConfigEndpoints.MAX_DOCUMENT_BYTES;
+      config.useVirtualThreads = true;
+    });
+    Problems.register(app);
+    for (Endpoint endpoint : endpoints) {
+      app.addHttpHandler(endpoint.method(), endpoint.path(), ctx -> {
+        Principal caller = endpoint.role().map(role -> authentication.require(ctx, role)).orElse(null);
+        endpoint.handler().handle(ctx, caller);
+      });
+    }
+    app.start(host, port);
+    return new AdminHttpServer(app, endpoints);
+  }
+
+  /** Every operation the API serves, in registration order. */
+  public static List<Endpoint> endpoints(ConfigStore store, AdminTokens tokens, DataSource dataSource) {
+    List<Endpoint> endpoints = new ArrayList<>();
+    endpoints.addAll(new HealthEndpoints(dataSource).endpoints());
+    endpoints.add(Endpoint.of(HandlerType.GET, "/openapi.json", Role.viewer,
+        (ctx, caller) -> ctx.contentType("application/json").result(openApiDocument())));
+    endpoints.addAll(new ResourceEndpoints(store).endpoints());
+    endpoints.addAll(new ConfigEndpoints(store).endpoints());
+    endpoints.addAll(new TokenEndpoints(tokens).endpoints());
+    return List.copyOf(endpoints);
+  }
+
+  public static byte[] openApiDocument() {
+    try (InputStream in = AdminHttpServer.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the classpath");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public List<Endpoint> endpoints() {
+    return endpoints;
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

@@ -1,0 +1,176 @@
+package dev.embassy.admin.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import dev.embassy.config.codec.ConfigJson;
+import dev.embassy.config.validate.FieldError;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads request bodies: bounded in size, in a supported media type, and into the model with
+ * every syntax or type error located by JSON Pointer.
+ */
+final class Bodies {
+  static final String JSON = "application/json";
+  static final String MERGE_PATCH = "application/merge-patch+json";
+  private static final Set<String> YAML = Set.of("application/yaml", "application/x-yaml", "text/yaml");
+
+  private Bodies() {}
+
+  enum Format { JSON, YAML }
+
+  /** The body's format from Content-Type; {@code allowYaml} for the declarative endpoints. */
+  static Format format(Context ctx, boolean allowYaml, Set<String> jsonTypes) {
+    String header = ctx.header("Content-Type");
+    String type = header == null ? JSON : header.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+    if (jsonTypes.contains(type)) {
+      return Format.JSON;
+    }
+    if (allowYaml && YAML.contains(type)) {
+      return Format.YAML;
+    }
+    String accepted = String.join(", ", jsonTypes) + (allowYaml ? ", " + String.join(", ", YAML.stream().sorted().toList()) : "");
+    throw new ApiProblem(415, "Unsupported media type", "Content-Type " + type + " is not accepted here; use " + accepted, List.of(), Map.of("Accept-Patch", MERGE_PATCH));
+  }
+
+  static byte[] read(Context ctx, long limit) {
+    String length = ctx.header("Content-Length");
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.strip()) > limit) {
+          throw tooLarge(limit);
+        }
+      } catch (NumberFormatException e) {
+        throw new ApiProblem(400, "Bad request", "Content-Length is not a number");
+      }
+    }
+    try (InputStream in = ctx.req().getInputStream()) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buffer = new byte[16 * 1024];
+      long total = 0;
+      int n;
+      while ((n = in.read(buffer)) != -1) {
+        total += n;
+        if (total > limit) {
+          throw tooLarge(limit);
+        }
+        out.write(buffer, 0, n);
+      }
+      if (total == 0) {
+        throw new ApiProblem(400, "Bad request", "The request body is empty");
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new ApiProblem(400, "Bad request", "The request body could not be read: " + e.getMessage());
+    }
+  }
+
+  static JsonNode tree(byte[] body, Format format) {
+    try {
+      JsonNode node = mapper(format).readTree(body);
+      if (node == null || node.isMissingNode()) {
+        throw new ApiProblem(400, "Bad request", "The request body is empty");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw syntax(e);
+    } catch (IOException e) {
+      throw new ApiProblem(400, "Bad request", "The request body could not be read");
+    }
+  }
+
+  static <T> T bind(JsonNode tree, Class<T> type) {
+    if (!tree.isObject()) {
+      throw new ApiProblem(400, "Bad request", "The body must be a JSON object", List.of(new FieldError("", "must be an object")), Map.of());
+    }
+    try {
+      return ConfigJson.json().treeToValue(tree, type);
+    } catch (JsonProcessingException e) {
+      throw syntax(e);
+    } catch (IllegalArgumentException e) {
+      throw new ApiProblem(400, "Bad request", "The body does not fit the resource: " + e.getMessage());
+    }
+  }
+
+  private static ObjectMapper mapper(Format format) {
+    return format == Format.YAML ? ConfigJson.yaml() : ConfigJson.json();
+  }
+
+  private static ApiProblem tooLarge(long limit) {
+    return new ApiProblem(413, "Content too large", "The request body exceeds the limit of " + limit + " bytes");
+  }
+
+  /** Maps a Jackson failure to 400 with the pointer of the offending field. */
+  private static ApiProblem syntax(JsonProcessingException e) {
+    if (e instanceof StreamConstraintsException) {
+      return new ApiProblem(400, "Bad request", "The document exceeds a parser limit: " + e.getOriginalMessage());
+    }
+    String pointer = e instanceof JsonMappingException mapping ? pointer(mapping) : "";
+    String detail;
+    if (e instanceof UnrecognizedPropertyException unknown) {
+      detail = "unknown field '" + unknown.getPropertyName() + "'";
+    } else if (e instanceof InvalidFormatException invalid) {
+      detail = "'" + invalid.getValue() + "' is not a valid " + simpleType(invalid.getTargetType());
+    } else if (e instanceof ValueInstantiationException instantiation) {
+      detail = instantiation.getCause() instanceof NullPointerException ? "null is not allowed here" : "invalid value";
+    } else if (e instanceof MismatchedInputException mismatch) {
+      detail = "expected " + simpleType(mismatch.getTargetType());
+    } else {
+      detail = "malformed " + (e.getLocation() == null ? "document" : "document at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+      String original = e.getOriginalMessage();
+      if (original != null) {
+        detail += ": " + original.lines().findFirst().orElse("");
+      }
+    }
+    return new ApiProblem(400, "Bad request", "The body could not be read as the expected document", List.of(new FieldError(pointer, detail)), Map.of());
+  }
+
+  private static String pointer(JsonMappingException e) {
+    StringBuilder pointer = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      pointer.append('/');
+      if (ref.getFieldName() != null) {
+        pointer.append(ref.getFieldName().replace("~", "~0").replace("/", "~1"));
+      } else if (ref.getIndex() >= 0) {
+        pointer.append(ref.getIndex());
+      }
+    }
+    return pointer.toString();
+  }
+
+  private static String simpleType(Class<?> type) {
+    if (type == null) {
+      return "value";
+    }
+    if (type.isEnum()) {
+      return "value (one of " + List.of(type.getEnumConstants()) + ")";
+    }
+    if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+      return "number";
+    }
+    if (type == String.class) {
+      return "string";
+    }
+    if (type == Boolean.class) {
+      return "boolean";
+    }
+    if (List.class.isAssignableFrom(type)) {
+      return "array";
+    }
+    return "object";
+  }
+}

@@ -1,0 +1,117 @@
+package dev.embassy.config.model;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A backend service: where its endpoints come from and how Envoy connects to them. */
+public record Cluster(
+    String name,
+    Map<String, String> labels,
+    Discovery discovery,
+    LbPolicy lbPolicy,
+    String connectTimeout,
+    Boolean http2,
+    Optional<UpstreamTls> tls,
+    Optional<HealthCheck> healthCheck,
+    Optional<CircuitBreaker> circuitBreaker,
+    Optional<OutlierDetection> outlierDetection)
+    implements ConfigResource {
+  public Cluster {
+    labels = Absent.map(labels);
+    lbPolicy = Absent.or(lbPolicy, LbPolicy.ROUND_ROBIN);
+    connectTimeout = Absent.or(connectTimeout, "1s");
+    http2 = Absent.or(http2, false);
+    tls = Absent.optional(tls);
+    healthCheck = Absent.optional(healthCheck);
+    circuitBreaker = Absent.optional(circuitBreaker);
+    outlierDetection = Absent.optional(outlierDetection);
+  }
+
+  @Override
+  public ResourceKind kind() {
+    return ResourceKind.CLUSTER;
+  }
+
+  @Override
+  public List<Reference> references() {
+    List<Reference> refs = new ArrayList<>();
+    tls.flatMap(UpstreamTls::caCertificateRef)
+        .ifPresent(ca -> refs.add(new Reference(ResourceKind.CERTIFICATE, ca, "/tls/caCertificateRef")));
+    return refs;
+  }
+
+  public enum LbPolicy { ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH, MAGLEV }
+
+  /** Exactly one of {@code consul} and {@code static}. */
+  public record Discovery(Optional<ConsulService> consul, @JsonProperty("static") Optional<StaticEndpoints> staticEndpoints) {
+    public Discovery {
+      consul = Absent.optional(consul);
+      staticEndpoints = Absent.optional(staticEndpoints);
+    }
+  }
+
+  /** Endpoints from Consul's health API: passing instances of {@code service}, filtered. */
+  public record ConsulService(
+      String service, List<String> tags, Optional<String> datacenter, Map<String, String> nodeMeta, Boolean warningAsDegraded) {
+    public ConsulService {
+      tags = Absent.list(tags);
+      datacenter = Absent.optional(datacenter);
+      nodeMeta = Absent.map(nodeMeta);
+      warningAsDegraded = Absent.or(warningAsDegraded, false);
+    }
+  }
+
+  public record StaticEndpoints(List<Endpoint> endpoints) {
+    public StaticEndpoints {
+      endpoints = Absent.list(endpoints);
+    }
+  }
+
+  public record Endpoint(String address, Integer port, Integer weight) {
+    public Endpoint {
+      weight = Absent.or(weight, 1);
+    }
+  }
+
+  /** TLS to the upstream; verified against {@code caCertificateRef}, else the system trust store. */
+  public record UpstreamTls(Optional<String> sni, Optional<String> caCertificateRef) {
+    public UpstreamTls {
+      sni = Absent.optional(sni);
+      caCertificateRef = Absent.optional(caCertificateRef);
+    }
+  }
+
+  /** Active HTTP health checking. */
+  public record HealthCheck(String path, String interval, String timeout, Integer healthyThreshold, Integer unhealthyThreshold) {
+    public HealthCheck {
+      interval = Absent.or(interval, "5s");
+      timeout = Absent.or(timeout, "1s");
+      healthyThreshold = Absent.or(healthyThreshold, 2);
+      unhealthyThreshold = Absent.or(unhealthyThreshold, 3);
+    }
+  }
+
+  /** Envoy's circuit-breaker thresholds; an omitted one keeps Envoy's default (1024, retries 3). */
+  public record CircuitBreaker(
+      Optional<Integer> maxConnections, Optional<Integer> maxPendingRequests, Optional<Integer> maxRequests, Optional<Integer> maxRetries) {
+    public CircuitBreaker {
+      maxConnections = Absent.optional(maxConnections);
+      maxPendingRequests = Absent.optional(maxPendingRequests);
+      maxRequests = Absent.optional(maxRequests);
+      maxRetries = Absent.optional(maxRetries);
+    }
+  }
+
+  /** Passive health: eject hosts after consecutive 5xx. */
+  public record OutlierDetection(Integer consecutive5xx, String interval, String baseEjectionTime, Integer maxEjectionPercent) {
+    public OutlierDetection {
+      consecutive5xx = Absent.or(consecutive5xx, 5);
+      interval = Absent.or(interval, "10s");
+      baseEjectionTime = Absent.or(baseEjectionTime, "30s");
+      maxEjectionPercent = Absent.or(maxEjectionPercent, 10);
+    }
+  }
+}

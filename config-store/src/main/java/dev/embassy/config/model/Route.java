@@ -1,0 +1,203 @@
+package dev.embassy.config.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * HTTP routing attached to a gateway, with the semantics of Gateway API's HTTPRoute: rules are
+ * tried by match specificity, a rule matches when any of its matches does, and requests go to
+ * its weighted backends.
+ */
+public record Route(
+    String name,
+    Map<String, String> labels,
+    String gateway,
+    Optional<String> listener,
+    List<String> hostnames,
+    List<Rule> rules,
+    Optional<String> authPolicy,
+    Optional<String> rateLimitPolicy)
+    implements ConfigResource {
+  public Route {
+    labels = Absent.map(labels);
+    listener = Absent.optional(listener);
+    hostnames = Absent.list(hostnames);
+    rules = Absent.list(rules);
+    authPolicy = Absent.optional(authPolicy);
+    rateLimitPolicy = Absent.optional(rateLimitPolicy);
+  }
+
+  @Override
+  public ResourceKind kind() {
+    return ResourceKind.ROUTE;
+  }
+
+  @Override
+  public List<Reference> references() {
+    List<Reference> refs = new ArrayList<>();
+    if (gateway != null) {
+      refs.add(new Reference(ResourceKind.GATEWAY, gateway, "/gateway"));
+    }
+    authPolicy.ifPresent(p -> refs.add(new Reference(ResourceKind.AUTH_POLICY, p, "/authPolicy")));
+    rateLimitPolicy.ifPresent(p -> refs.add(new Reference(ResourceKind.RATELIMIT_POLICY, p, "/rateLimitPolicy")));
+    for (int i = 0; i < rules.size(); i++) {
+      Rule rule = rules.get(i);
+      for (int j = 0; j < rule.backendRefs().size(); j++) {
+        String cluster = rule.backendRefs().get(j).cluster();
+        if (cluster != null) {
+          refs.add(new Reference(ResourceKind.CLUSTER, cluster, "/rules/" + i + "/backendRefs/" + j + "/cluster"));
+        }
+      }
+      for (int j = 0; j < rule.filters().size(); j++) {
+        String pointer = "/rules/" + i + "/filters/" + j + "/requestMirror/cluster";
+        rule.filters().get(j).requestMirror()
+            .filter(m -> m.cluster() != null)
+            .ifPresent(m -> refs.add(new Reference(ResourceKind.CLUSTER, m.cluster(), pointer)));
+      }
+    }
+    return refs;
+  }
+
+  public record Rule(
+      List<Match> matches,
+      List<Filter> filters,
+      List<BackendRef> backendRefs,
+      Optional<Timeouts> timeouts,
+      Optional<Retry> retry) {
+    public Rule {
+      matches = Absent.list(matches);
+      filters = Absent.list(filters);
+      backendRefs = Absent.list(backendRefs);
+      timeouts = Absent.optional(timeouts);
+      retry = Absent.optional(retry);
+    }
+  }
+
+  /** All conditions of one match must hold. An empty match is PathPrefix "/". */
+  public record Match(Optional<PathMatch> path, List<ValueMatch> headers, List<ValueMatch> queryParams, Optional<String> method) {
+    public Match {
+      path = Absent.optional(path);
+      headers = Absent.list(headers);
+      queryParams = Absent.list(queryParams);
+      method = Absent.optional(method);
+    }
+  }
+
+  public enum PathMatchType { Exact, PathPrefix, RegularExpression }
+
+  public record PathMatch(PathMatchType type, String value) {
+    public PathMatch {
+      type = Absent.or(type, PathMatchType.PathPrefix);
+    }
+  }
+
+  public enum ValueMatchType { Exact, RegularExpression }
+
+  /** A header or query parameter condition. */
+  public record ValueMatch(ValueMatchType type, String name, String value) {
+    public ValueMatch {
+      type = Absent.or(type, ValueMatchType.Exact);
+    }
+  }
+
+  public enum FilterType { RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, RequestMirror, CORS }
+
+  /** One filter; exactly the field named by {@code type} is set, as in Gateway API. */
+  public record Filter(
+      FilterType type,
+      Optional<HeaderModifier> requestHeaderModifier,
+      Optional<HeaderModifier> responseHeaderModifier,
+      Optional<Redirect> requestRedirect,
+      Optional<UrlRewrite> urlRewrite,
+      Optional<Mirror> requestMirror,
+      Optional<Cors> cors) {
+    public Filter {
+      requestHeaderModifier = Absent.optional(requestHeaderModifier);
+      responseHeaderModifier = Absent.optional(responseHeaderModifier);
+      requestRedirect = Absent.optional(requestRedirect);
+      urlRewrite = Absent.optional(urlRewrite);
+      requestMirror = Absent.optional(requestMirror);
+      cors = Absent.optional(cors);
+    }
+  }
+
+  public record HeaderModifier(List<Header> set, List<Header> add, List<String> remove) {
+    public HeaderModifier {
+      set = Absent.list(set);
+      add = Absent.list(add);
+      remove = Absent.list(remove);
+    }
+  }
+
+  public record Header(String name, String value) {}
+
+  public enum PathModifierType { ReplaceFullPath, ReplacePrefixMatch }
+
+  public record PathModifier(PathModifierType type, String value) {}
+
+  public record Redirect(
+      Optional<String> scheme, Optional<String> hostname, Optional<Integer> port, Optional<PathModifier> path, Integer statusCode) {
+    public Redirect {
+      scheme = Absent.optional(scheme);
+      hostname = Absent.optional(hostname);
+      port = Absent.optional(port);
+      path = Absent.optional(path);
+      statusCode = Absent.or(statusCode, 302);
+    }
+  }
+
+  public record UrlRewrite(Optional<String> hostname, Optional<PathModifier> path) {
+    public UrlRewrite {
+      hostname = Absent.optional(hostname);
+      path = Absent.optional(path);
+    }
+  }
+
+  /** Copies requests to another cluster, fire-and-forget; {@code percent} of them (default all). */
+  public record Mirror(String cluster, Integer percent) {
+    public Mirror {
+      percent = Absent.or(percent, 100);
+    }
+  }
+
+  public record Cors(
+      List<String> allowOrigins,
+      List<String> allowMethods,
+      List<String> allowHeaders,
+      List<String> exposeHeaders,
+      Boolean allowCredentials,
+      Optional<String> maxAge) {
+    public Cors {
+      allowOrigins = Absent.list(allowOrigins);
+      allowMethods = Absent.list(allowMethods);
+      allowHeaders = Absent.list(allowHeaders);
+      exposeHeaders = Absent.list(exposeHeaders);
+      allowCredentials = Absent.or(allowCredentials, false);
+      maxAge = Absent.optional(maxAge);
+    }
+  }
+
+  public record BackendRef(String cluster, Integer weight) {
+    public BackendRef {
+      weight = Absent.or(weight, 1);
+    }
+  }
+
+  /** Gateway API timeouts: the whole request, and each attempt at a backend. */
+  public record Timeouts(Optional<String> request, Optional<String> backendRequest) {
+    public Timeouts {
+      request = Absent.optional(request);
+      backendRequest = Absent.optional(backendRequest);
+    }
+  }
+
+  public record Retry(Integer attempts, Optional<String> backoff, List<Integer> codes) {
+    public Retry {
+      attempts = Absent.or(attempts, 1);
+      backoff = Absent.optional(backoff);
+      codes = Absent.list(codes);
+    }
+  }
+}

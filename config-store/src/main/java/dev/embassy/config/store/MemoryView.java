@@ -1,0 +1,48 @@
+package dev.embassy.config.store;
+
+import dev.embassy.config.model.ConfigResource;
+import dev.embassy.config.model.Gateway;
+import dev.embassy.config.model.ResourceKind;
+import dev.embassy.config.model.Route;
+import dev.embassy.config.validate.ConfigView;
+import dev.embassy.config.validate.RouteClaims;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A whole desired config held in memory, for validating a declarative apply in one pass. Route
+ * claims are computed once per gateway, so checking 10,000 routes stays linear.
+ */
+final class MemoryView implements ConfigView {
+  private final Map<ResourceKind, Map<String, ConfigResource>> resources;
+  private final Map<String, List<Route>> routesByGateway = new HashMap<>();
+  private final Map<String, Map<String, List<String>>> claims = new HashMap<>();
+
+  MemoryView(Map<ResourceKind, Map<String, ConfigResource>> resources) {
+    this.resources = resources;
+    for (ConfigResource resource : resources.getOrDefault(ResourceKind.ROUTE, Map.of()).values()) {
+      Route route = (Route) resource;
+      routesByGateway.computeIfAbsent(route.gateway(), g -> new ArrayList<>()).add(route);
+    }
+  }
+
+  @Override
+  public boolean exists(ResourceKind kind, String name) {
+    return resources.getOrDefault(kind, Map.of()).containsKey(name);
+  }
+
+  @Override
+  public Optional<Gateway> gateway(String name) {
+    return Optional.ofNullable((Gateway) resources.getOrDefault(ResourceKind.GATEWAY, Map.of()).get(name));
+  }
+
+  @Override
+  public Map<String, List<String>> claims(String gateway) {
+    return claims.computeIfAbsent(gateway, g -> gateway(g)
+        .map(found -> RouteClaims.of(found, routesByGateway.getOrDefault(g, List.of())))
+        .orElse(Map.of()));
+  }
+}

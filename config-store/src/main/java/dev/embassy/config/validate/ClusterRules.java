@@ -1,0 +1,90 @@
+package dev.embassy.config.validate;
+
+import dev.embassy.config.model.Cluster;
+import dev.embassy.config.model.Cluster.Endpoint;
+import java.time.Duration;
+
+final class ClusterRules {
+  private static final int MAX_STATIC_ENDPOINTS = 1024;
+
+  private ClusterRules() {}
+
+  static void check(Cluster cluster, Violations v) {
+    if (Checks.required(v, "discovery", cluster.discovery())) {
+      Violations at = v.at("discovery");
+      Cluster.Discovery discovery = cluster.discovery();
+      if (discovery.consul().isPresent() == discovery.staticEndpoints().isPresent()) {
+        at.here("needs exactly one of consul and static");
+      }
+      discovery.consul().ifPresent(consul -> {
+        Violations c = at.at("consul");
+        if (Checks.required(c, "service", consul.service()) && !consul.service().matches("[A-Za-z0-9_.-]{1,128}")) {
+          c.add("service", "must be a Consul service name (letters, digits, '-', '_', '.')");
+        }
+        for (int i = 0; i < consul.tags().size(); i++) {
+          if (consul.tags().get(i).isBlank() || consul.tags().get(i).length() > 256) {
+            c.at("tags").add(Integer.toString(i), "tags must be 1-256 characters");
+          }
+        }
+        consul.datacenter().ifPresent(dc -> {
+          if (!dc.matches("[A-Za-z0-9_-]{1,64}")) {
+            c.add("datacenter", "must be a Consul datacenter name");
+          }
+        });
+      });
+      discovery.staticEndpoints().ifPresent(endpoints -> {
+        Violations s = at.at("static");
+        if (Checks.required(s, "endpoints", endpoints.endpoints())) {
+          Checks.maxSize(s, "endpoints", endpoints.endpoints(), MAX_STATIC_ENDPOINTS);
+        }
+        Checks.unique(s, "endpoints", endpoints.endpoints(), e -> e.address() + ":" + e.port(), "duplicate endpoint");
+        for (int i = 0; i < endpoints.endpoints().size(); i++) {
+          endpoint(endpoints.endpoints().get(i), s.at("endpoints", i));
+        }
+      });
+    }
+    Checks.duration(v, "connectTimeout", cluster.connectTimeout(), Duration.ofMinutes(1));
+    cluster.tls().ifPresent(tls -> {
+      tls.sni().ifPresent(sni -> Checks.hostname(v.at("tls"), "sni", sni));
+      tls.caCertificateRef().ifPresent(ca -> Checks.name(v.at("tls"), "caCertificateRef", ca));
+    });
+    cluster.healthCheck().ifPresent(check -> {
+      Violations at = v.at("healthCheck");
+      if (Checks.required(at, "path", check.path()) && !check.path().startsWith("/")) {
+        at.add("path", "must start with '/'");
+      }
+      Duration interval = Checks.duration(at, "interval", check.interval(), Duration.ofHours(1));
+      Duration timeout = Checks.duration(at, "timeout", check.timeout(), Duration.ofMinutes(1));
+      if (interval != null && timeout != null && timeout.compareTo(interval) > 0) {
+        at.add("timeout", "must not exceed interval");
+      }
+      Checks.range(at, "healthyThreshold", check.healthyThreshold(), 1, 100);
+      Checks.range(at, "unhealthyThreshold", check.unhealthyThreshold(), 1, 100);
+    });
+    cluster.circuitBreaker().ifPresent(breaker -> {
+      Violations at = v.at("circuitBreaker");
+      breaker.maxConnections().ifPresent(n -> Checks.range(at, "maxConnections", n, 1, 1_000_000));
+      breaker.maxPendingRequests().ifPresent(n -> Checks.range(at, "maxPendingRequests", n, 1, 1_000_000));
+      breaker.maxRequests().ifPresent(n -> Checks.range(at, "maxRequests", n, 1, 1_000_000));
+      breaker.maxRetries().ifPresent(n -> Checks.range(at, "maxRetries", n, 0, 1_000_000));
+    });
+    cluster.outlierDetection().ifPresent(outlier -> {
+      Violations at = v.at("outlierDetection");
+      Checks.range(at, "consecutive5xx", outlier.consecutive5xx(), 1, 1000);
+      Checks.duration(at, "interval", outlier.interval(), Duration.ofHours(1));
+      Checks.duration(at, "baseEjectionTime", outlier.baseEjectionTime(), Duration.ofHours(1));
+      Checks.range(at, "maxEjectionPercent", outlier.maxEjectionPercent(), 0, 100);
+    });
+  }
+
+  private static void endpoint(Endpoint endpoint, Violations v) {
+    if (Checks.required(v, "address", endpoint.address())
+        && !endpoint.address().matches("[0-9a-fA-F:.]{2,45}")
+        && !endpoint.address().matches("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+      v.add("address", "must be an IP address or a lowercase DNS name");
+    }
+    Checks.port(v, "port", endpoint.port());
+    // Envoy rejects an LbEndpoint weight of 0 (the field's minimum is 1).
+    Checks.range(v, "weight", endpoint.weight(), 1, 128);
+  }
+}

@@ -1,0 +1,54 @@
+package dev.embassy.config.validate;
+
+import dev.embassy.config.model.ConfigResource;
+import dev.embassy.config.model.Gateway;
+import dev.embassy.config.model.Reference;
+import dev.embassy.config.model.Route;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rules that need more than one resource: references must resolve, a route's listener must exist,
+ * and no two routes may claim the same listener, hostname and match (see {@link RouteClaims}).
+ * Checked against the config as it will be after the write.
+ */
+public final class ConfigValidator {
+  private ConfigValidator() {}
+
+  /** Checks {@code resource} against {@code view}; pointers are relative to the resource. */
+  public static List<FieldError> validate(ConfigResource resource, ConfigView view) {
+    Violations v = new Violations();
+    for (Reference ref : resource.references()) {
+      if (!view.exists(ref.kind(), ref.name())) {
+        v.add(ref.pointer().substring(1), "refers to " + ref.kind().pathSegment() + "/" + ref.name() + ", which does not exist");
+      }
+    }
+    if (resource instanceof Route route && route.gateway() != null) {
+      view.gateway(route.gateway()).ifPresent(gateway -> checkRoute(route, gateway, view, v));
+    }
+    return v.errors();
+  }
+
+  private static void checkRoute(Route route, Gateway gateway, ConfigView view, Violations v) {
+    if (route.listener().isPresent()
+        && gateway.listeners().stream().noneMatch(l -> l.name().equals(route.listener().get()))) {
+      v.add("listener", "gateway " + gateway.name() + " has no listener " + route.listener().get());
+      return;
+    }
+    Map<String, List<String>> claims = view.claims(gateway.name());
+    for (String key : RouteClaims.keys(route, gateway)) {
+      List<String> claimants = claims.getOrDefault(key, List.of());
+      String other = claimants.stream().filter(name -> !name.equals(route.name())).findFirst().orElse(null);
+      if (other == null) {
+        continue;
+      }
+      // When both routes are part of the same write, report only on the later name, so a
+      // conflicting pair yields one error rather than two.
+      boolean bothInView = claimants.contains(route.name());
+      if (!bothInView || other.compareTo(route.name()) < 0) {
+        v.add("rules", "route " + other + " already serves this listener, hostname and match (" + key + ")");
+        return;
+      }
+    }
+  }
+}
