@@ -20,7 +20,7 @@ public final class ConfigValidator {
     Violations v = new Violations();
     for (Reference ref : resource.references()) {
       if (!view.exists(ref.kind(), ref.name())) {
-        v.add(ref.pointer().substring(1), "refers to " + ref.kind().pathSegment() + "/" + ref.name() + ", which does not exist");
+        v.addAtPointer(ref.pointer(), "refers to " + ref.kind().pathSegment() + "/" + ref.name() + ", which does not exist");
       }
     }
     if (resource instanceof Route route && route.gateway() != null) {

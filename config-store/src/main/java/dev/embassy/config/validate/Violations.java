@@ -33,6 +33,11 @@ public final class Violations {
     errors.add(new FieldError(field.isEmpty() ? base : base + "/" + escape(field), detail));
   }
 
+  /** Adds an error at {@code pointer}, an already-escaped JSON Pointer relative to this view. */
+  public void addAtPointer(String pointer, String detail) {
+    errors.add(new FieldError(base + pointer, detail));
+  }
+
   /** Adds an error on this view's own location. */
   public void here(String detail) {
     errors.add(new FieldError(base, detail));

@@ -1,0 +1,66 @@
+package dev.embassy.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.embassy.testsupport.PostgresExtension;
+import dev.embassy.testsupport.TestDatabase;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Tokens, roles, anonymous health, and the audit log naming each token's owner. */
+@ExtendWith(PostgresExtension.class)
+class AdminAuthIT {
+  private AdminApiFixture api;
+
+  @BeforeEach
+  void start(TestDatabase database) {
+    api = AdminApiFixture.start(database);
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  @Test
+  void onlyHealthIsAnonymous() {
+    assertThat(api.send("GET", "/healthz", null, null, null, Map.of()).status()).isEqualTo(200);
+    assertThat(api.send("GET", "/readyz", null, null, null, Map.of()).json().path("database").asText()).isEqualTo("ok");
+    AdminApiFixture.Response anonymous = api.send("GET", "/api/v1/routes", null, null, null, Map.of());
+    assertThat(anonymous.status()).isEqualTo(401);
+    assertThat(anonymous.header("WWW-Authenticate")).startsWith("Bearer");
+    assertThat(api.send("GET", "/openapi.json", null, null, null, Map.of()).status()).isEqualTo(401);
+    assertThat(api.send("GET", "/api/v1/routes", null, null, "not-a-token", Map.of()).header("WWW-Authenticate")).contains("invalid_token");
+  }
+
+  @Test
+  void rolesLimitWhatATokenMayDo() {
+    String cluster = ResourceApiIT.CLUSTER;
+    assertThat(api.send("GET", "/api/v1/clusters", null, null, api.viewerToken, Map.of()).status()).isEqualTo(200);
+    assertThat(api.send("POST", "/api/v1/clusters", "application/json", cluster, api.viewerToken, Map.of()).status()).isEqualTo(403);
+    assertThat(api.send("POST", "/api/v1/clusters", "application/json", cluster, api.editorToken, Map.of()).status()).isEqualTo(201);
+    assertThat(api.send("GET", "/api/v1/tokens", null, null, api.editorToken, Map.of()).status()).isEqualTo(403);
+    assertThat(api.send("GET", "/api/v1/tokens", null, null, AdminApiFixture.ADMIN_TOKEN, Map.of()).status()).isEqualTo(200);
+
+    assertThat(api.get("/api/v1/audit").json().path("items").get(0).path("actor").asText()).isEqualTo("it-editor");
+  }
+
+  @Test
+  void issuedTokensWorkUntilRevokedAndAreNeverListedWithTheirSecret() {
+    AdminApiFixture.Response issued = api.send("POST", "/api/v1/tokens", "application/json", "{\"owner\":\"ci-bot\",\"role\":\"editor\"}", AdminApiFixture.ADMIN_TOKEN, Map.of());
+    assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
+    String token = issued.json().path("token").asText();
+    String id = issued.json().path("id").asText();
+    assertThat(token).startsWith("emb_" + id + "_");
+
+    assertThat(api.send("GET", "/api/v1/routes", null, null, token, Map.of()).status()).isEqualTo(200);
+    String listed = api.send("GET", "/api/v1/tokens", null, null, AdminApiFixture.ADMIN_TOKEN, Map.of()).body();
+    assertThat(listed).contains("ci-bot").doesNotContain(token);
+
+    assertThat(api.send("DELETE", "/api/v1/tokens/" + id, null, null, AdminApiFixture.ADMIN_TOKEN, Map.of()).status()).isEqualTo(204);
+    assertThat(api.send("GET", "/api/v1/routes", null, null, token, Map.of()).status()).isEqualTo(401);
+  }
+}
