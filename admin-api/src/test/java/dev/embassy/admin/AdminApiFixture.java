@@ -96,6 +96,10 @@ final class AdminApiFixture implements AutoCloseable {
     }
   }
 
+  String baseUrl() {
+    return "http://127.0.0.1:" + server.port();
+  }
+
   Response get(String path) {
     return send("GET", path, null, null, ADMIN_TOKEN, Map.of());
   }

@@ -44,7 +44,9 @@ final class Bodies {
       return Format.YAML;
     }
     String accepted = String.join(", ", jsonTypes) + (allowYaml ? ", " + String.join(", ", YAML.stream().sorted().toList()) : "");
-    throw new ApiProblem(415, "Unsupported media type", "Content-Type " + type + " is not accepted here; use " + accepted, List.of(), Map.of("Accept-Patch", MERGE_PATCH));
+    // RFC 5789 §3.2: a 415 to a PATCH names the patch formats the resource accepts.
+    Map<String, String> headers = jsonTypes.contains(MERGE_PATCH) ? Map.of("Accept-Patch", MERGE_PATCH) : Map.of();
+    throw new ApiProblem(415, "Unsupported media type", "Content-Type " + type + " is not accepted here; use " + accepted, List.of(), headers);
   }
 
   static byte[] read(Context ctx, long limit) {

@@ -89,7 +89,8 @@ final class ConfigEndpoints {
   private void diff(Context ctx) {
     long to = pathId(ctx);
     ConfigRevision revision = store.revision(to).orElseThrow(() -> new StoreException.NotFound("revision " + to));
-    long from = ctx.queryParam("from") == null ? revision.parentId() : longParam(ctx, "from", 0);
+    // from=0 names the empty config before the first revision.
+    long from = "0".equals(ctx.queryParam("from")) ? 0 : longParam(ctx, "from", revision.parentId());
     List<ResourceDiff> diffs = store.diff(from, to);
     ObjectNode body = ConfigJson.json().createObjectNode();
     body.put("from", from);
