@@ -1,6 +1,7 @@
 package dev.embassy.controlplane;
 
-import java.nio.file.Path;
+import dev.embassy.config.model.DurationText;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -10,20 +11,27 @@ import java.util.Map;
  *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>EMBASSY_XDS_BIND</td><td>127.0.0.1</td><td>address the ADS server listens on; 0.0.0.0 in a cluster</td></tr>
  *   <tr><td>EMBASSY_XDS_PORT</td><td>18000</td><td>ADS port (state of the world and delta on one port)</td></tr>
- *   <tr><td>EMBASSY_STATIC_CONFIG</td><td>(required)</td><td>YAML file with the node group's listeners, routes and clusters</td></tr>
+ *   <tr><td>EMBASSY_DATABASE_URL</td><td>jdbc:postgresql://127.0.0.1:5432/embassy</td><td>config database</td></tr>
+ *   <tr><td>EMBASSY_DATABASE_USER / _PASSWORD</td><td>embassy / (empty)</td><td></td></tr>
+ *   <tr><td>EMBASSY_LISTENER_ADDRESS</td><td>0.0.0.0</td><td>address Envoy listeners bind</td></tr>
+ *   <tr><td>EMBASSY_DEBOUNCE</td><td>10ms</td><td>how long to gather further revisions before translating</td></tr>
  * </table>
  */
-public record ControlPlaneConfig(String xdsBind, int xdsPort, Path staticConfig) {
+public record ControlPlaneConfig(
+    String xdsBind, int xdsPort, String databaseUrl, String databaseUser, String databasePassword,
+    String listenerAddress, Duration debounce) {
 
   public static ControlPlaneConfig fromEnvironment(Map<String, String> env) {
-    String staticConfig = env.get("EMBASSY_STATIC_CONFIG");
-    if (staticConfig == null || staticConfig.isBlank()) {
-      throw new IllegalArgumentException("EMBASSY_STATIC_CONFIG must name the YAML config file to serve");
-    }
+    String debounce = env.getOrDefault("EMBASSY_DEBOUNCE", "10ms");
     return new ControlPlaneConfig(
         env.getOrDefault("EMBASSY_XDS_BIND", "127.0.0.1"),
         port(env, "EMBASSY_XDS_PORT", 18000),
-        Path.of(staticConfig));
+        env.getOrDefault("EMBASSY_DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/embassy"),
+        env.getOrDefault("EMBASSY_DATABASE_USER", "embassy"),
+        env.getOrDefault("EMBASSY_DATABASE_PASSWORD", ""),
+        env.getOrDefault("EMBASSY_LISTENER_ADDRESS", "0.0.0.0"),
+        "0ms".equals(debounce) ? Duration.ZERO : DurationText.parse(debounce)
+            .orElseThrow(() -> new IllegalArgumentException("EMBASSY_DEBOUNCE=" + debounce + " is not a duration such as 10ms")));
   }
 
   private static int port(Map<String, String> env, String name, int fallback) {
@@ -33,8 +41,8 @@ public record ControlPlaneConfig(String xdsBind, int xdsPort, Path staticConfig)
     }
     try {
       int port = Integer.parseInt(value.strip());
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException(name + "=" + value + " is outside 1-65535");
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException(name + "=" + value + " is outside 0-65535");
       }
       return port;
     } catch (NumberFormatException e) {

@@ -1,14 +1,15 @@
 package dev.embassy.controlplane;
 
-import dev.embassy.controlplane.ir.GatewayConfig;
-import dev.embassy.controlplane.source.StaticConfigFile;
-import dev.embassy.controlplane.translate.XdsTranslator;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.embassy.config.store.ConfigDatabase;
+import dev.embassy.controlplane.ir.EndpointSource;
+import dev.embassy.controlplane.source.ConfigFollower;
 import dev.embassy.controlplane.xds.AdsServer;
 import dev.embassy.controlplane.xds.SnapshotPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Wires source → translator → snapshot cache → ADS server, and runs until stopped. */
+/** Wires store → follower → IR → translator → snapshot cache → ADS server, and runs until stopped. */
 public final class ControlPlaneMain {
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneMain.class);
 
@@ -16,20 +17,24 @@ public final class ControlPlaneMain {
 
   public static void main(String[] args) throws Exception {
     ControlPlaneConfig config;
-    GatewayConfig gateway;
     try {
       config = ControlPlaneConfig.fromEnvironment(System.getenv());
-      gateway = StaticConfigFile.read(config.staticConfig());
-    } catch (Exception e) {
+    } catch (RuntimeException e) {
       // Configuration errors are the operator's to fix; a stack trace would bury the message.
       LOG.error("cannot start: {}", e.getMessage());
       System.exit(2);
       return;
     }
+    HikariDataSource dataSource = ConfigDatabase.connect(config.databaseUrl(), config.databaseUser(), config.databasePassword(), 4);
     SnapshotPublisher publisher = new SnapshotPublisher();
-    publisher.publish(XdsTranslator.translate(gateway));
+    ConfigSync sync = new ConfigSync(publisher, config.listenerAddress(), EndpointSource.NONE);
+    ConfigFollower follower = new ConfigFollower(dataSource, config.debounce(), sync).start();
     AdsServer server = AdsServer.start(config.xdsBind(), config.xdsPort(), publisher.cache());
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      follower.close();
+      dataSource.close();
+    }, "shutdown"));
     server.awaitTermination();
   }
 }

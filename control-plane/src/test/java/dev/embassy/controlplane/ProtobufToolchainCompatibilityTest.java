@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.util.JsonFormat;
-import dev.embassy.controlplane.ir.Cluster;
-import dev.embassy.controlplane.ir.Endpoint;
-import dev.embassy.controlplane.ir.GatewayConfig;
-import dev.embassy.controlplane.ir.HttpListener;
-import dev.embassy.controlplane.ir.Route;
+import dev.embassy.config.codec.ConfigJson;
+import dev.embassy.config.model.ConfigDocument;
+import dev.embassy.controlplane.ir.EndpointSource;
+import dev.embassy.controlplane.ir.NodeGroupBuilder;
 import dev.embassy.controlplane.translate.XdsResources;
 import dev.embassy.controlplane.translate.XdsTranslator;
 import dev.embassy.controlplane.xds.SnapshotPublisher;
@@ -28,8 +27,6 @@ import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -49,12 +46,12 @@ class ProtobufToolchainCompatibilityTest {
 
   @BeforeEach
   void startServer() throws Exception {
-    resources =
-        XdsTranslator.translate(
-            new GatewayConfig(
-                "edge",
-                List.of(new HttpListener("http", "127.0.0.1", 10000, List.of(new Route("all", "/", "demo")))),
-                List.of(new Cluster("demo", Duration.ofSeconds(1), List.of(new Endpoint("127.0.0.1", 8080))))));
+    ConfigDocument document = ConfigJson.yaml().readValue("""
+        clusters: [{name: demo, discovery: {static: {endpoints: [{address: 127.0.0.1, port: 8080}]}}}]
+        gateways: [{name: edge, nodeGroup: edge, listeners: [{name: http, port: 10000}]}]
+        routes: [{name: all, gateway: edge, rules: [{backendRefs: [{cluster: demo}]}]}]
+        """, ConfigDocument.class);
+    resources = XdsTranslator.translate(NodeGroupBuilder.build(document, "127.0.0.1", EndpointSource.NONE).getFirst());
     SnapshotPublisher publisher = new SnapshotPublisher();
     publisher.publish(resources);
     String name = InProcessServerBuilder.generateName();
@@ -117,7 +114,7 @@ class ProtobufToolchainCompatibilityTest {
     DeltaDiscoveryResponse response = answer.get(5, TimeUnit.SECONDS);
     requests.onCompleted();
     assertThat(response.getResourcesList()).hasSize(1);
-    assertThat(response.getResources(0).getName()).isEqualTo("http");
+    assertThat(response.getResources(0).getName()).isEqualTo("edge-http");
     assertThat(response.getResources(0).getResource().unpack(Listener.class)).isEqualTo(resources.listeners().getFirst());
   }
 

@@ -87,6 +87,11 @@ final class Bodies {
       if (node == null || node.isMissingNode()) {
         throw new ApiProblem(400, "Bad request", "The request body is empty");
       }
+      List<FieldError> unstorable = new java.util.ArrayList<>();
+      findUnstorableText(node, "", unstorable);
+      if (!unstorable.isEmpty()) {
+        throw new ApiProblem(400, "Bad request", "The body contains text that cannot be stored", unstorable, Map.of());
+      }
       return node;
     } catch (JsonProcessingException e) {
       throw syntax(e);
@@ -106,6 +111,50 @@ final class Bodies {
     } catch (IllegalArgumentException e) {
       throw new ApiProblem(400, "Bad request", "The body does not fit the resource: " + e.getMessage());
     }
+  }
+
+  /**
+   * NUL characters (which Postgres cannot store in jsonb) and unpaired UTF-16 surrogates (which
+   * would be stored as '?', silently changing the value) are refused wherever they appear.
+   */
+  private static void findUnstorableText(JsonNode node, String pointer, List<FieldError> errors) {
+    if (errors.size() >= 20) {
+      return;
+    }
+    if (node.isTextual() && !storable(node.textValue())) {
+      errors.add(new FieldError(pointer, "contains a NUL character or an unpaired surrogate"));
+    } else if (node.isObject()) {
+      node.properties().forEach(e -> {
+        String child = pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
+        if (!storable(e.getKey())) {
+          errors.add(new FieldError(child, "field name contains a NUL character or an unpaired surrogate"));
+        } else {
+          findUnstorableText(e.getValue(), child, errors);
+        }
+      });
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        findUnstorableText(node.get(i), pointer + "/" + i, errors);
+      }
+    }
+  }
+
+  private static boolean storable(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == 0) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static ObjectMapper mapper(Format format) {

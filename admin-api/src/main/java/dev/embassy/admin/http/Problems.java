@@ -75,7 +75,8 @@ final class Problems {
         list.addObject().put("pointer", error.pointer()).put("detail", error.detail());
       }
     }
-    ctx.status(status).contentType(MEDIA_TYPE).result(body.toString());
+    // Bytes, not a String: Jetty would encode a String of an unknown media type as ISO-8859-1.
+    ctx.status(status).contentType(MEDIA_TYPE).result(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private static boolean isProblem(Context ctx) {

@@ -15,7 +15,7 @@ final class Responses {
 
   static void json(Context ctx, int status, Object body) {
     try {
-      ctx.status(status).contentType(Bodies.JSON).result(ConfigJson.json().writeValueAsString(body));
+      ctx.status(status).contentType(Bodies.JSON).result(ConfigJson.json().writeValueAsBytes(body));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise response", e);
     }

@@ -41,8 +41,11 @@ final class TokenEndpoints {
     JsonNode body = Bodies.tree(Bodies.read(ctx, 4096), Bodies.Format.JSON);
     List<FieldError> errors = new ArrayList<>();
     String owner = body.path("owner").isTextual() ? body.path("owner").asText() : null;
-    if (owner == null || owner.isBlank() || owner.length() > 200 || owner.chars().anyMatch(Character::isISOControl)) {
-      errors.add(new FieldError("/owner", "must be a 1-200 character name without control characters"));
+    // Owners are shown in the audit log; control and format characters (bidi overrides, zero-width
+    // joiners) would let a token's owner masquerade as someone else there.
+    if (owner == null || owner.isBlank() || owner.length() > 200
+        || owner.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || !Character.isDefined(c))) {
+      errors.add(new FieldError("/owner", "must be a 1-200 character name without control or format characters"));
     }
     Role role = null;
     try {

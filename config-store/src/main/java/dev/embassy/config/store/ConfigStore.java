@@ -62,6 +62,20 @@ public final class ConfigStore {
     return ConfigDocument.of(ResourceRows.all(db).stream().map(row -> row.resource()).toList());
   }
 
+  /**
+   * The latest revision and the config at it, consistent with each other (one repeatable-read
+   * transaction), including certificate keys: what the control plane translates.
+   */
+  public ConfigSnapshot snapshot() {
+    return db.transactionResult(c -> {
+      DSLContext tx = c.dsl();
+      tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      long revision = ConfigRevisions.latestId(tx);
+      List<ConfigResource> resources = ResourceRows.all(tx).stream().map(ConfigStore::withSecret).toList();
+      return new ConfigSnapshot(revision, ConfigDocument.of(resources));
+    });
+  }
+
   public long latestRevision() {
     return ConfigRevisions.latestId(db);
   }

@@ -38,14 +38,17 @@ final class DatabaseView implements ConfigView {
     return ResourceRows.find(tx, ResourceKind.GATEWAY, name).map(row -> (Gateway) row.resource());
   }
 
+  /**
+   * Claims of the stored routes other than the one being written: its old version is being
+   * replaced, and leaving it out means any claimant found conflicts with the write.
+   */
   @Override
   public Map<String, List<String>> claims(String gateway) {
     Map<String, Route> routes = new HashMap<>();
     for (ConfigResource route : ResourceRows.routesOf(tx, gateway)) {
-      routes.put(route.name(), (Route) route);
-    }
-    if (pending instanceof Route route) {
-      routes.put(route.name(), route);
+      if (!isPending(route.kind(), route.name())) {
+        routes.put(route.name(), (Route) route);
+      }
     }
     return gateway(gateway).map(g -> RouteClaims.of(g, routes.values())).orElse(Map.of());
   }

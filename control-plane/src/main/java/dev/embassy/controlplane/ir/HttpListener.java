@@ -2,13 +2,12 @@ package dev.embassy.controlplane.ir;
 
 import java.util.List;
 
-/** An HTTP listener on {@code address:port} with its routes, evaluated in order. */
-public record HttpListener(String name, String address, int port, List<Route> routes) {
+/**
+ * One Envoy listener: a gateway listener's port, with its virtual hosts in the order Envoy should
+ * try them. Named {@code <gateway>-<listener>}, which is also its RouteConfiguration's name.
+ */
+public record HttpListener(String name, String address, int port, List<VirtualHost> virtualHosts) {
   public HttpListener {
-    Names.require("listener name", name);
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("listener " + name + ": port " + port + " is outside 1-65535");
-    }
-    routes = List.copyOf(routes);
+    virtualHosts = List.copyOf(virtualHosts);
   }
 }

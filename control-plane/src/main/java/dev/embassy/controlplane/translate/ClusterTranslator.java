@@ -1,24 +1,72 @@
 package dev.embassy.controlplane.translate;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import dev.embassy.config.model.Cluster;
+import dev.embassy.config.model.DurationText;
+import dev.embassy.controlplane.ir.UpstreamCluster;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
+import io.envoyproxy.envoy.config.core.v3.HealthCheck;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import java.time.Duration;
 
 /** Builds an EDS cluster whose endpoints arrive over the same ADS stream. */
 final class ClusterTranslator {
   private ClusterTranslator() {}
 
-  static Cluster cluster(dev.embassy.controlplane.ir.Cluster cluster) {
-    return Cluster.newBuilder()
-        .setName(cluster.name())
-        .setType(Cluster.DiscoveryType.EDS)
-        // Endpoints change far more often than clusters; EDS lets them move without re-sending
-        // (and re-warming) the cluster.
-        .setEdsClusterConfig(
-            Cluster.EdsClusterConfig.newBuilder()
+  static io.envoyproxy.envoy.config.cluster.v3.Cluster cluster(UpstreamCluster upstream) {
+    Cluster cluster = upstream.cluster();
+    io.envoyproxy.envoy.config.cluster.v3.Cluster.Builder envoy =
+        io.envoyproxy.envoy.config.cluster.v3.Cluster.newBuilder()
+            .setName(cluster.name())
+            .setType(io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.EDS)
+            // Endpoints change far more often than clusters; EDS lets them move without
+            // re-sending (and re-warming) the cluster.
+            .setEdsClusterConfig(io.envoyproxy.envoy.config.cluster.v3.Cluster.EdsClusterConfig.newBuilder()
                 .setEdsConfig(ConfigSources.ads())
                 .setServiceName(cluster.name()))
-        .setConnectTimeout(Durations.fromMillis(cluster.connectTimeout().toMillis()))
-        .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
-        .build();
+            .setConnectTimeout(duration(cluster.connectTimeout()))
+            .setLbPolicy(switch (cluster.lbPolicy()) {
+              case ROUND_ROBIN -> io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.ROUND_ROBIN;
+              case LEAST_REQUEST -> io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.LEAST_REQUEST;
+              case RANDOM -> io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.RANDOM;
+              case RING_HASH -> io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.RING_HASH;
+              case MAGLEV -> io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.MAGLEV;
+            });
+    if (cluster.http2()) {
+      envoy.putTypedExtensionProtocolOptions("envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+          Any.pack(HttpProtocolOptions.newBuilder()
+              .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+              .build()));
+    }
+    UpstreamTlsTranslator.transportSocket(cluster).ifPresent(envoy::setTransportSocket);
+    cluster.healthCheck().ifPresent(check -> envoy.addHealthChecks(HealthCheck.newBuilder()
+        .setTimeout(duration(check.timeout()))
+        .setInterval(duration(check.interval()))
+        .setHealthyThreshold(UInt32Value.of(check.healthyThreshold()))
+        .setUnhealthyThreshold(UInt32Value.of(check.unhealthyThreshold()))
+        .setHttpHealthCheck(HealthCheck.HttpHealthCheck.newBuilder().setPath(check.path()))));
+    cluster.circuitBreaker().ifPresent(breaker -> {
+      CircuitBreakers.Thresholds.Builder thresholds = CircuitBreakers.Thresholds.newBuilder();
+      breaker.maxConnections().ifPresent(n -> thresholds.setMaxConnections(UInt32Value.of(n)));
+      breaker.maxPendingRequests().ifPresent(n -> thresholds.setMaxPendingRequests(UInt32Value.of(n)));
+      breaker.maxRequests().ifPresent(n -> thresholds.setMaxRequests(UInt32Value.of(n)));
+      breaker.maxRetries().ifPresent(n -> thresholds.setMaxRetries(UInt32Value.of(n)));
+      envoy.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(thresholds));
+    });
+    cluster.outlierDetection().ifPresent(outlier -> envoy.setOutlierDetection(OutlierDetection.newBuilder()
+        .setConsecutive5Xx(UInt32Value.of(outlier.consecutive5xx()))
+        .setInterval(duration(outlier.interval()))
+        .setBaseEjectionTime(duration(outlier.baseEjectionTime()))
+        .setMaxEjectionPercent(UInt32Value.of(outlier.maxEjectionPercent()))));
+    return envoy.build();
+  }
+
+  private static com.google.protobuf.Duration duration(String text) {
+    Duration duration = DurationText.of(text);
+    return Durations.fromMillis(duration.toMillis());
   }
 }

@@ -4,7 +4,7 @@ import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 
-/** Where Envoy fetches dependent resources (RDS, EDS): the ADS stream it already has. */
+/** Where Envoy fetches dependent resources (RDS, EDS, SDS): the ADS stream it already has. */
 final class ConfigSources {
   private ConfigSources() {}
 

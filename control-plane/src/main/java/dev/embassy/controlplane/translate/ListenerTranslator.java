@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -18,7 +19,7 @@ final class ListenerTranslator {
   private ListenerTranslator() {}
 
   static Listener listener(HttpListener listener) {
-    HttpConnectionManager hcm =
+    HttpConnectionManager.Builder hcm =
         HttpConnectionManager.newBuilder()
             .setStatPrefix(listener.name())
             .setRds(
@@ -26,30 +27,23 @@ final class ListenerTranslator {
                     .setConfigSource(ConfigSources.ads())
                     // One RouteConfiguration per listener, named after it, so a route change
                     // re-sends only that listener's routes and never the Listener itself.
-                    .setRouteConfigName(RouteTranslator.routeConfigurationName(listener)))
+                    .setRouteConfigName(listener.name()))
             // Routes match on the normalised path: otherwise /a/../admin or //admin could slip past
-            // a prefix match (and later past ext_authz, which sees the raw path).
+            // a prefix match (and past ext_authz, which sees the raw path).
             .setNormalizePath(BoolValue.of(true))
             .setMergeSlashes(true)
-            .addHttpFilters(
-                HttpFilter.newBuilder()
-                    .setName("envoy.filters.http.router")
-                    .setTypedConfig(Any.pack(Router.getDefaultInstance())))
-            .build();
+            .setPathWithEscapedSlashesAction(HttpConnectionManager.PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT)
+            // The edge is where client addresses are known; XFF from clients is not trusted.
+            .setUseRemoteAddress(BoolValue.of(true));
+    if (CorsTranslator.usedBy(listener)) {
+      hcm.addHttpFilters(HttpFilter.newBuilder().setName(CorsTranslator.FILTER).setTypedConfig(Any.pack(Cors.getDefaultInstance())));
+    }
+    hcm.addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())));
     return Listener.newBuilder()
         .setName(listener.name())
-        .setAddress(
-            Address.newBuilder()
-                .setSocketAddress(
-                    SocketAddress.newBuilder()
-                        .setAddress(listener.address())
-                        .setPortValue(listener.port())))
-        .addFilterChains(
-            FilterChain.newBuilder()
-                .addFilters(
-                    Filter.newBuilder()
-                        .setName("envoy.filters.network.http_connection_manager")
-                        .setTypedConfig(Any.pack(hcm))))
+        .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(listener.address()).setPortValue(listener.port())))
+        .addFilterChains(FilterChain.newBuilder()
+            .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm.build()))))
         .build();
   }
 }

@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.List;
 
 /** The Envoy resources for one node group, as produced by {@link XdsTranslator}. */
@@ -12,11 +13,13 @@ public record XdsResources(
     List<Listener> listeners,
     List<RouteConfiguration> routes,
     List<Cluster> clusters,
-    List<ClusterLoadAssignment> endpoints) {
+    List<ClusterLoadAssignment> endpoints,
+    List<Secret> secrets) {
   public XdsResources {
     listeners = List.copyOf(listeners);
     routes = List.copyOf(routes);
     clusters = List.copyOf(clusters);
     endpoints = List.copyOf(endpoints);
+    secrets = List.copyOf(secrets);
   }
 }

@@ -1,21 +1,30 @@
 package dev.embassy.controlplane.translate;
 
-import dev.embassy.controlplane.ir.GatewayConfig;
+import dev.embassy.controlplane.ir.NodeGroupConfig;
+import dev.embassy.controlplane.ir.UpstreamCluster;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Turns a node group's {@link GatewayConfig} into Envoy resources. Pure: no I/O, clock or
+ * Turns a node group's {@link NodeGroupConfig} into Envoy resources. Pure: no I/O, clock or
  * randomness, so the same input always yields the same resources, byte for byte, on every
  * replica.
  */
 public final class XdsTranslator {
   private XdsTranslator() {}
 
-  public static XdsResources translate(GatewayConfig config) {
+  public static XdsResources translate(NodeGroupConfig config) {
+    Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets = new TreeMap<>();
+    for (UpstreamCluster cluster : config.clusters()) {
+      UpstreamTlsTranslator.trustSecret(cluster).ifPresent(s -> secrets.put(s.getName(), s));
+    }
     return new XdsResources(
         config.nodeGroup(),
         config.listeners().stream().map(ListenerTranslator::listener).toList(),
-        config.listeners().stream().map(RouteTranslator::routeConfiguration).toList(),
+        config.listeners().stream().map(RouteConfigurationTranslator::routeConfiguration).toList(),
         config.clusters().stream().map(ClusterTranslator::cluster).toList(),
-        config.clusters().stream().map(EndpointTranslator::loadAssignment).toList());
+        config.clusters().stream().map(EndpointTranslator::loadAssignment).toList(),
+        List.copyOf(secrets.values()));
   }
 }

@@ -3,19 +3,23 @@ package dev.embassy.controlplane.xds;
 import dev.embassy.controlplane.translate.XdsResources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Publishes translated resources to the cache that ADS streams read from, one snapshot per node
- * group. Each resource type carries its own content-derived version, so publishing a change to
- * routes does not make Envoy re-apply unchanged clusters, listeners or endpoints.
+ * group. Each resource type carries its own content-derived version, so a change to routes does
+ * not make Envoy re-apply unchanged clusters, listeners or endpoints, and two replicas that
+ * translate the same revision serve identical versions.
  */
 public final class SnapshotPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
 
   private final SimpleCache<String> cache;
+  private final Set<String> published = new HashSet<>();
 
   public SnapshotPublisher() {
     // Envoys select their config by node.cluster, which the bootstrap sets to the node group.
@@ -27,23 +31,34 @@ public final class SnapshotPublisher {
   }
 
   /** Publishes {@code resources} and returns the snapshot now served to its node group. */
-  public Snapshot publish(XdsResources resources) {
+  public synchronized Snapshot publish(XdsResources resources) {
     Snapshot snapshot =
         Snapshot.create(
             resources.clusters(), ContentVersion.of(resources.clusters()),
             resources.endpoints(), ContentVersion.of(resources.endpoints()),
             resources.listeners(), ContentVersion.of(resources.listeners()),
             resources.routes(), ContentVersion.of(resources.routes()),
-            List.of(), ContentVersion.of(List.of()));
+            resources.secrets(), ContentVersion.of(resources.secrets()));
     cache.setSnapshot(resources.nodeGroup(), snapshot);
-    LOG.info(
-        "published node_group={} listeners={} routes={} clusters={} endpoints={} route_version={}",
-        resources.nodeGroup(),
-        resources.listeners().size(),
-        resources.routes().size(),
-        resources.clusters().size(),
-        resources.endpoints().size(),
-        snapshot.routes().version());
+    published.add(resources.nodeGroup());
+    LOG.info("published node_group={} listeners={} routes={} clusters={} endpoints={} secrets={} route_version={}",
+        resources.nodeGroup(), resources.listeners().size(), resources.routes().size(), resources.clusters().size(),
+        resources.endpoints().size(), resources.secrets().size(), snapshot.routes().version());
     return snapshot;
+  }
+
+  /**
+   * Publishes every node group of a revision; a node group that no longer exists gets an empty
+   * snapshot, so its Envoys drop the config rather than keep serving deleted routes.
+   */
+  public synchronized void publishAll(List<XdsResources> groups) {
+    Set<String> gone = new HashSet<>(published);
+    for (XdsResources group : groups) {
+      publish(group);
+      gone.remove(group.nodeGroup());
+    }
+    for (String group : gone) {
+      publish(new XdsResources(group, List.of(), List.of(), List.of(), List.of(), List.of()));
+    }
   }
 }

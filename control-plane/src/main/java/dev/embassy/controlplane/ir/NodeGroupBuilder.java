@@ -1,0 +1,120 @@
+package dev.embassy.controlplane.ir;
+
+import dev.embassy.config.model.Cluster;
+import dev.embassy.config.model.ConfigDocument;
+import dev.embassy.config.model.Gateway;
+import dev.embassy.config.model.Route;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Builds each node group's {@link NodeGroupConfig} from the stored config: which listeners a node
+ * group has, which routes serve which hostnames in which order, and which clusters (with which
+ * endpoints) those routes need. Pure: same input, same output.
+ */
+public final class NodeGroupBuilder {
+  private NodeGroupBuilder() {}
+
+  /**
+   * @param listenerAddress the address Envoy listeners bind ({@code 0.0.0.0} normally,
+   *     {@code 127.0.0.1} for a local stack)
+   */
+  public static List<NodeGroupConfig> build(ConfigDocument config, String listenerAddress, EndpointSource endpoints) {
+    Map<String, Cluster> clusters = new TreeMap<>();
+    config.clusters().forEach(c -> clusters.put(c.name(), c));
+    Map<String, String> certificateChains = new TreeMap<>();
+    config.certificates().forEach(c -> certificateChains.put(c.name(), c.certificateChain()));
+    Map<String, List<Gateway>> gatewaysByGroup = new TreeMap<>();
+    config.gateways().forEach(g -> gatewaysByGroup.computeIfAbsent(g.nodeGroup(), k -> new ArrayList<>()).add(g));
+
+    List<NodeGroupConfig> groups = new ArrayList<>();
+    gatewaysByGroup.forEach((group, gateways) -> {
+      List<HttpListener> listeners = new ArrayList<>();
+      TreeSet<String> usedClusters = new TreeSet<>();
+      for (Gateway gateway : gateways) {
+        for (Gateway.Listener listener : gateway.listeners()) {
+          List<Route> routes = config.routes().stream()
+              .filter(r -> r.gateway().equals(gateway.name()))
+              .filter(r -> r.listener().map(l -> l.equals(listener.name())).orElse(true))
+              .toList();
+          routes.forEach(r -> usedClusters.addAll(clustersOf(r)));
+          listeners.add(listener(gateway, listener, routes, listenerAddress));
+        }
+      }
+      listeners.sort(java.util.Comparator.comparing(HttpListener::name));
+      List<UpstreamCluster> upstreams = usedClusters.stream()
+          .map(clusters::get)
+          .filter(java.util.Objects::nonNull)
+          .map(c -> new UpstreamCluster(c, endpointsOf(c, endpoints),
+              c.tls().flatMap(Cluster.UpstreamTls::caCertificateRef).map(certificateChains::get)))
+          .toList();
+      groups.add(new NodeGroupConfig(group, listeners, upstreams));
+    });
+    return groups;
+  }
+
+  private static HttpListener listener(Gateway gateway, Gateway.Listener listener, List<Route> routes, String address) {
+    String name = gateway.name() + "-" + listener.name();
+    Map<String, List<RouteRule>> byHostname = new TreeMap<>();
+    for (Route route : routes) {
+      for (String hostname : hostnames(route, listener)) {
+        List<RouteRule> rules = byHostname.computeIfAbsent(hostname, h -> new ArrayList<>());
+        for (int i = 0; i < route.rules().size(); i++) {
+          Route.Rule rule = route.rules().get(i);
+          List<Route.Match> matches = rule.matches().isEmpty()
+              ? List.of(new Route.Match(Optional.of(new Route.PathMatch(Route.PathMatchType.PathPrefix, "/")), null, null, null))
+              : rule.matches();
+          for (int j = 0; j < matches.size(); j++) {
+            rules.add(new RouteRule(route.name() + "/" + i + "/" + j, route.name(), matches.get(j), rule, route.authPolicy(), route.rateLimitPolicy()));
+          }
+        }
+      }
+    }
+    List<VirtualHost> hosts = new ArrayList<>();
+    byHostname.forEach((hostname, rules) -> {
+      rules.sort(RouteOrder.PRECEDENCE);
+      hosts.add(new VirtualHost(name + "/" + hostname, List.of(hostname), rules));
+    });
+    return new HttpListener(name, address, listener.port(), hosts);
+  }
+
+  /**
+   * The hostnames a route serves on a listener: its own (or every hostname when it names none),
+   * narrowed to those the listener accepts when the listener restricts them.
+   */
+  private static List<String> hostnames(Route route, Gateway.Listener listener) {
+    if (route.hostnames().isEmpty()) {
+      return listener.hostnames().isEmpty() ? List.of("*") : listener.hostnames();
+    }
+    if (listener.hostnames().isEmpty()) {
+      return route.hostnames();
+    }
+    return route.hostnames().stream().filter(h -> listener.hostnames().stream().anyMatch(l -> covers(l, h))).toList();
+  }
+
+  private static boolean covers(String listenerHostname, String routeHostname) {
+    if (listenerHostname.equals(routeHostname)) {
+      return true;
+    }
+    return listenerHostname.startsWith("*.") && routeHostname.endsWith(listenerHostname.substring(1)) && !routeHostname.startsWith("*.");
+  }
+
+  private static List<String> clustersOf(Route route) {
+    List<String> names = new ArrayList<>();
+    for (Route.Rule rule : route.rules()) {
+      rule.backendRefs().forEach(b -> names.add(b.cluster()));
+      rule.filters().forEach(f -> f.requestMirror().ifPresent(m -> names.add(m.cluster())));
+    }
+    return names;
+  }
+
+  private static List<UpstreamEndpoint> endpointsOf(Cluster cluster, EndpointSource source) {
+    return cluster.discovery().staticEndpoints()
+        .map(s -> s.endpoints().stream().map(e -> new UpstreamEndpoint(e.address(), e.port(), e.weight())).toList())
+        .orElseGet(() -> source.endpoints(cluster));
+  }
+}

@@ -1,0 +1,115 @@
+package dev.embassy.controlplane.source;
+
+import dev.embassy.config.store.ConfigSnapshot;
+import dev.embassy.config.store.ConfigStore;
+import dev.embassy.config.store.RevisionNotifications;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the config store: loads the latest revision at start, then again whenever Postgres
+ * announces a new one (LISTEN/NOTIFY; no polling). Notifications arriving within the debounce
+ * window are coalesced into one load. When Postgres is unreachable it reconnects with capped,
+ * jittered backoff while the last loaded config keeps being served, and says so in
+ * {@link #healthy()}.
+ */
+public final class ConfigFollower implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigFollower.class);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+  private final DataSource dataSource;
+  private final ConfigStore store;
+  private final Duration debounce;
+  private final Consumer<ConfigSnapshot> onChange;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicBoolean healthy = new AtomicBoolean(false);
+  private final AtomicLong loadedRevision = new AtomicLong(-1);
+  private final Thread thread;
+
+  public ConfigFollower(DataSource dataSource, Duration debounce, Consumer<ConfigSnapshot> onChange) {
+    this.dataSource = dataSource;
+    this.store = new ConfigStore(dataSource);
+    this.debounce = debounce;
+    this.onChange = onChange;
+    this.thread = Thread.ofPlatform().name("config-follower").daemon().unstarted(this::run);
+  }
+
+  public ConfigFollower start() {
+    thread.start();
+    return this;
+  }
+
+  /** Whether the follower is connected to Postgres and has loaded the latest revision. */
+  public boolean healthy() {
+    return healthy.get();
+  }
+
+  /** The revision last handed to the consumer; -1 before the first load. */
+  public long loadedRevision() {
+    return loadedRevision.get();
+  }
+
+  private void run() {
+    long backoffMillis = 100;
+    while (running.get()) {
+      // LISTEN first, then load: a revision committed in between is both loaded and announced,
+      // never missed.
+      try (RevisionNotifications notifications = RevisionNotifications.listen(dataSource)) {
+        load();
+        healthy.set(true);
+        backoffMillis = 100;
+        while (running.get()) {
+          if (!notifications.await(1_000).isEmpty()) {
+            sleep(debounce.toMillis());
+            notifications.await(1);
+            load();
+          }
+        }
+      } catch (Exception e) {
+        healthy.set(false);
+        if (!running.get()) {
+          return;
+        }
+        LOG.warn("config store unavailable ({}); serving revision {} and retrying in {} ms", e.getMessage(), loadedRevision.get(), backoffMillis);
+        sleep(backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1));
+        backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
+      }
+    }
+  }
+
+  private void load() {
+    ConfigSnapshot snapshot = store.snapshot();
+    if (snapshot.revision() != loadedRevision.get()) {
+      onChange.accept(snapshot);
+      loadedRevision.set(snapshot.revision());
+    }
+  }
+
+  private static void sleep(long millis) {
+    if (millis <= 0) {
+      return;
+    }
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    thread.interrupt();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
