@@ -28,6 +28,9 @@ public final class NodeGroupBuilder {
     config.clusters().forEach(c -> clusters.put(c.name(), c));
     Map<String, String> certificateChains = new TreeMap<>();
     config.certificates().forEach(c -> certificateChains.put(c.name(), c.certificateChain()));
+    Map<String, ServerCertificate> serverCertificates = new TreeMap<>();
+    config.certificates().forEach(c -> c.privateKey().ifPresent(key ->
+        serverCertificates.put(c.name(), new ServerCertificate(c.name(), c.certificateChain(), key))));
     Map<String, List<Gateway>> gatewaysByGroup = new TreeMap<>();
     config.gateways().forEach(g -> gatewaysByGroup.computeIfAbsent(g.nodeGroup(), k -> new ArrayList<>()).add(g));
 
@@ -42,7 +45,9 @@ public final class NodeGroupBuilder {
               .filter(r -> r.listener().map(l -> l.equals(listener.name())).orElse(true))
               .toList();
           routes.forEach(r -> usedClusters.addAll(clustersOf(r)));
-          listeners.add(listener(gateway, listener, routes, listenerAddress));
+          List<ServerCertificate> certificates = listener.tls().map(tls -> tls.certificateRefs().stream()
+              .map(serverCertificates::get).filter(java.util.Objects::nonNull).toList()).orElse(List.of());
+          listeners.add(listener(gateway, listener, routes, listenerAddress, certificates));
         }
       }
       listeners.sort(java.util.Comparator.comparing(HttpListener::name));
@@ -57,7 +62,8 @@ public final class NodeGroupBuilder {
     return groups;
   }
 
-  private static HttpListener listener(Gateway gateway, Gateway.Listener listener, List<Route> routes, String address) {
+  private static HttpListener listener(
+      Gateway gateway, Gateway.Listener listener, List<Route> routes, String address, List<ServerCertificate> certificates) {
     String name = gateway.name() + "-" + listener.name();
     Map<String, List<RouteRule>> byHostname = new TreeMap<>();
     for (Route route : routes) {
@@ -79,7 +85,7 @@ public final class NodeGroupBuilder {
       rules.sort(RouteOrder.PRECEDENCE);
       hosts.add(new VirtualHost(name + "/" + hostname, List.of(hostname), rules));
     });
-    return new HttpListener(name, address, listener.port(), hosts);
+    return new HttpListener(name, address, listener.port(), hosts, certificates);
   }
 
   /**

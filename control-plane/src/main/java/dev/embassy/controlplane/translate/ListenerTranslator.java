@@ -39,11 +39,15 @@ final class ListenerTranslator {
       hcm.addHttpFilters(HttpFilter.newBuilder().setName(CorsTranslator.FILTER).setTypedConfig(Any.pack(Cors.getDefaultInstance())));
     }
     hcm.addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())));
+    FilterChain.Builder chain = FilterChain.newBuilder()
+        .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm.build())));
+    if (listener.tls()) {
+      chain.setTransportSocket(DownstreamTlsTranslator.transportSocket(listener));
+    }
     return Listener.newBuilder()
         .setName(listener.name())
         .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(listener.address()).setPortValue(listener.port())))
-        .addFilterChains(FilterChain.newBuilder()
-            .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm.build()))))
+        .addFilterChains(chain)
         .build();
   }
 }

@@ -16,6 +16,7 @@ public final class XdsTranslator {
 
   public static XdsResources translate(NodeGroupConfig config) {
     Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets = new TreeMap<>();
+    config.listeners().forEach(listener -> DownstreamTlsTranslator.secrets(listener).forEach(s -> secrets.put(s.getName(), s)));
     for (UpstreamCluster cluster : config.clusters()) {
       UpstreamTlsTranslator.trustSecret(cluster).ifPresent(s -> secrets.put(s.getName(), s));
     }

@@ -44,6 +44,11 @@ public final class SnapshotConsistency {
         problems.add("two listeners bind port " + listener.getAddress().getSocketAddress().getPortValue());
       }
       for (FilterChain chain : listener.getFilterChainsList()) {
+        for (String secret : serverSecrets(chain)) {
+          if (!secrets.contains(secret)) {
+            problems.add("listener " + listener.getName() + " needs secret " + secret + ", which is missing");
+          }
+        }
         for (Filter filter : chain.getFiltersList()) {
           if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
             try {
@@ -85,6 +90,20 @@ public final class SnapshotConsistency {
       }
     }
     return problems;
+  }
+
+  private static List<String> serverSecrets(FilterChain chain) {
+    if (!chain.getTransportSocket().getTypedConfig().is(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class)) {
+      return List.of();
+    }
+    try {
+      return chain.getTransportSocket().getTypedConfig()
+          .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class)
+          .getCommonTlsContext().getTlsCertificateSdsSecretConfigsList().stream()
+          .map(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig::getName).toList();
+    } catch (InvalidProtocolBufferException e) {
+      return List.of("(unreadable TLS context)");
+    }
   }
 
   private static List<String> targets(Route route) {

@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import java.util.Map;
@@ -36,6 +37,19 @@ final class StaticBootstrap {
       Listener.Builder inline = listener.toBuilder().clearFilterChains();
       for (FilterChain chain : listener.getFilterChainsList()) {
         FilterChain.Builder newChain = chain.toBuilder().clearFilters();
+        if (chain.getTransportSocket().getTypedConfig().is(DownstreamTlsContext.class)) {
+          DownstreamTlsContext tls = chain.getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class);
+          var common = tls.getCommonTlsContext().toBuilder().clearTlsCertificateSdsSecretConfigs();
+          for (var sds : tls.getCommonTlsContext().getTlsCertificateSdsSecretConfigsList()) {
+            Secret secret = secrets.get(sds.getName());
+            if (secret == null) {
+              throw new IllegalStateException("missing secret " + sds.getName());
+            }
+            common.addTlsCertificates(secret.getTlsCertificate());
+          }
+          newChain.setTransportSocket(chain.getTransportSocket().toBuilder()
+              .setTypedConfig(Any.pack(tls.toBuilder().setCommonTlsContext(common).build())));
+        }
         for (Filter filter : chain.getFiltersList()) {
           if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
             HttpConnectionManager hcm = filter.getTypedConfig().unpack(HttpConnectionManager.class);
