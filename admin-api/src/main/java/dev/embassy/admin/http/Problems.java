@@ -40,6 +40,13 @@ final class Problems {
       write(ctx, 412, "Precondition failed", e.getMessage(), List.of());
     });
     app.exception(DataAccessException.class, (e, ctx) -> {
+      // SQLSTATE class 23 (integrity constraint violation): the database itself refused the write,
+      // a conflict with concurrent or existing config that validation did not anticipate.
+      if (e.sqlState() != null && e.sqlState().startsWith("23")) {
+        LOG.warn("constraint violation on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+        write(ctx, 409, "Conflict", "The change conflicts with the stored config (a database constraint refused it); nothing was changed.", List.of());
+        return;
+      }
       LOG.warn("database error on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
       ctx.header("Retry-After", "5");
       write(ctx, 503, "Config store unavailable", "The config database could not be reached or refused the operation; nothing was changed.", List.of());

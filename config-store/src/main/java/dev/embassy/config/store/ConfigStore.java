@@ -209,7 +209,7 @@ public final class ConfigStore {
         current.getOrDefault(kind, Map.of()).forEach((name, row) -> secrets.put(kind + "/" + name, row.secret()));
       }
 
-      MemoryView view = new MemoryView(desired);
+      MemoryView view = new MemoryView(desired, submitted.get(ResourceKind.ROUTE).keySet());
       List<FieldError> crossErrors = new ArrayList<>();
       pointers.forEach((resource, pointer) -> {
         crossErrors.addAll(prefixed(pointer, ConfigValidator.validate(resource, view)));

@@ -5,7 +5,6 @@ import dev.embassy.config.model.Gateway;
 import dev.embassy.config.model.ResourceKind;
 import dev.embassy.config.model.Route;
 import dev.embassy.config.validate.ConfigView;
-import dev.embassy.config.validate.RouteClaims;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,19 +37,9 @@ final class DatabaseView implements ConfigView {
     return ResourceRows.find(tx, ResourceKind.GATEWAY, name).map(row -> (Gateway) row.resource());
   }
 
-  /**
-   * Claims of the stored routes other than the one being written: its old version is being
-   * replaced, and leaving it out means any claimant found conflicts with the write.
-   */
   @Override
-  public Map<String, List<String>> claims(String gateway) {
-    Map<String, Route> routes = new HashMap<>();
-    for (ConfigResource route : ResourceRows.routesOf(tx, gateway)) {
-      if (!isPending(route.kind(), route.name())) {
-        routes.put(route.name(), (Route) route);
-      }
-    }
-    return gateway(gateway).map(g -> RouteClaims.of(g, routes.values())).orElse(Map.of());
+  public Map<String, String> conflictingClaims(String gateway, java.util.Collection<String> keys, String route) {
+    return ResourceRows.claimants(tx, gateway, keys, route);
   }
 
   private boolean isPending(ResourceKind kind, String name) {

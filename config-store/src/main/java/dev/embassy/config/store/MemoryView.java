@@ -20,9 +20,12 @@ final class MemoryView implements ConfigView {
   private final Map<ResourceKind, Map<String, ConfigResource>> resources;
   private final Map<String, List<Route>> routesByGateway = new HashMap<>();
   private final Map<String, Map<String, List<String>>> claims = new HashMap<>();
+  private final java.util.Set<String> submittedRoutes;
 
-  MemoryView(Map<ResourceKind, Map<String, ConfigResource>> resources) {
+  /** @param submittedRoutes routes of the document being applied: each is validated itself */
+  MemoryView(Map<ResourceKind, Map<String, ConfigResource>> resources, java.util.Set<String> submittedRoutes) {
     this.resources = resources;
+    this.submittedRoutes = submittedRoutes;
     for (ConfigResource resource : resources.getOrDefault(ResourceKind.ROUTE, Map.of()).values()) {
       Route route = (Route) resource;
       routesByGateway.computeIfAbsent(route.gateway(), g -> new ArrayList<>()).add(route);
@@ -40,9 +43,20 @@ final class MemoryView implements ConfigView {
   }
 
   @Override
-  public Map<String, List<String>> claims(String gateway) {
-    return claims.computeIfAbsent(gateway, g -> gateway(g)
+  public Map<String, String> conflictingClaims(String gateway, java.util.Collection<String> keys, String route) {
+    Map<String, List<String>> byKey = claims.computeIfAbsent(gateway, g -> gateway(g)
         .map(found -> RouteClaims.of(found, routesByGateway.getOrDefault(g, List.of())))
         .orElse(Map.of()));
+    Map<String, String> conflicts = new HashMap<>();
+    for (String key : keys) {
+      for (String other : byKey.getOrDefault(key, List.of())) {
+        // When both routes are in the document, report the pair once, on the later name.
+        if (!other.equals(route) && !(submittedRoutes.contains(other) && other.compareTo(route) > 0)) {
+          conflicts.put(key, other);
+          break;
+        }
+      }
+    }
+    return conflicts;
   }
 }

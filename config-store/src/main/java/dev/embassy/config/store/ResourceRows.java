@@ -2,6 +2,9 @@ package dev.embassy.config.store;
 
 import dev.embassy.config.codec.ResourceCodec;
 import dev.embassy.config.model.ConfigResource;
+import dev.embassy.config.model.Gateway;
+import dev.embassy.config.model.Route;
+import dev.embassy.config.validate.RouteClaims;
 import dev.embassy.config.model.Reference;
 import dev.embassy.config.model.ResourceKind;
 import java.util.ArrayList;
@@ -116,6 +119,7 @@ final class ResourceRows {
       }
       delete.execute();
     }
+    updateRouteClaims(tx, upserts);
     BatchBindStep history = tx.batch(tx.query(
         "INSERT INTO config_resource_history (revision, kind, name, op, spec, secret) VALUES (?, ?, ?, ?, ?::jsonb, ?)",
         null, null, null, null, null, null));
@@ -123,6 +127,58 @@ final class ResourceRows {
       history.bind(revision, kindKey(change.kind()), change.name(), change.op().name(), change.spec(), change.secret().orElse(null));
     }
     history.execute();
+  }
+
+  /**
+   * Recomputes the claims of every route whose claims the change can move: the routes written,
+   * and all routes of a gateway written (its listeners decide what a route without a listener
+   * claims). Deleted routes lose their claims by cascade.
+   */
+  private static void updateRouteClaims(DSLContext tx, List<Change> upserts) {
+    java.util.Map<String, Route> routes = new java.util.TreeMap<>();
+    for (Change change : upserts) {
+      if (change.kind() == ResourceKind.ROUTE) {
+        routes.put(change.name(), (Route) change.after().orElseThrow());
+      } else if (change.kind() == ResourceKind.GATEWAY) {
+        for (ConfigResource route : routesOf(tx, change.name())) {
+          routes.putIfAbsent(route.name(), (Route) route);
+        }
+      }
+    }
+    if (routes.isEmpty()) {
+      return;
+    }
+    BatchBindStep clear = tx.batch(tx.query("DELETE FROM config_route_claim WHERE route = ?", (Object) null));
+    routes.keySet().forEach(clear::bind);
+    clear.execute();
+    java.util.Map<String, Optional<Gateway>> gateways = new java.util.HashMap<>();
+    BatchBindStep insert = tx.batch(tx.query("INSERT INTO config_route_claim (gateway, claim_key, route) VALUES (?, ?, ?)", null, null, null));
+    int claims = 0;
+    for (Route route : routes.values()) {
+      Optional<Gateway> gateway = gateways.computeIfAbsent(route.gateway(), g -> find(tx, ResourceKind.GATEWAY, g).map(row -> (Gateway) row.resource()));
+      if (gateway.isEmpty()) {
+        continue;
+      }
+      for (String key : RouteClaims.keys(route, gateway.get())) {
+        insert.bind(route.gateway(), key, route.name());
+        claims++;
+      }
+    }
+    if (claims > 0) {
+      insert.execute();
+    }
+  }
+
+  /** For each of {@code keys} claimed on {@code gateway} by a route other than {@code route}: that route. */
+  static java.util.Map<String, String> claimants(DSLContext db, String gateway, java.util.Collection<String> keys, String route) {
+    java.util.Map<String, String> claimants = new java.util.HashMap<>();
+    if (keys.isEmpty()) {
+      return claimants;
+    }
+    db.resultQuery("SELECT claim_key, route FROM config_route_claim WHERE gateway = ? AND claim_key = ANY(?) AND route <> ?",
+            gateway, keys.toArray(new String[0]), route)
+        .forEach(r -> claimants.put(r.get(0, String.class), r.get(1, String.class)));
+    return claimants;
   }
 
   /** The config as it was at {@code revision}: per resource, its latest history entry. */

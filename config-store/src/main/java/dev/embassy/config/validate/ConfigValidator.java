@@ -35,17 +35,11 @@ public final class ConfigValidator {
       v.add("listener", "gateway " + gateway.name() + " has no listener " + route.listener().get());
       return;
     }
-    Map<String, List<String>> claims = view.claims(gateway.name());
-    for (String key : RouteClaims.keys(route, gateway)) {
-      List<String> claimants = claims.getOrDefault(key, List.of());
-      String other = claimants.stream().filter(name -> !name.equals(route.name())).findFirst().orElse(null);
-      if (other == null) {
-        continue;
-      }
-      // When both routes are part of the same write, report only on the later name, so a
-      // conflicting pair yields one error rather than two.
-      boolean bothInView = claimants.contains(route.name());
-      if (!bothInView || other.compareTo(route.name()) < 0) {
+    java.util.Set<String> keys = RouteClaims.keys(route, gateway);
+    Map<String, String> conflicts = view.conflictingClaims(gateway.name(), keys, route.name());
+    for (String key : keys) {
+      String other = conflicts.get(key);
+      if (other != null) {
         v.add("rules", "route " + other + " already serves this listener, hostname and match (" + key + ")");
         return;
       }

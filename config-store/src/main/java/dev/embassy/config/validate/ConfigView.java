@@ -2,7 +2,6 @@ package dev.embassy.config.validate;
 
 import dev.embassy.config.model.Gateway;
 import dev.embassy.config.model.ResourceKind;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,8 +12,8 @@ public interface ConfigView {
   Optional<Gateway> gateway(String name);
 
   /**
-   * Which routes claim each (listener, hostname, match) key on {@code gateway}, in name order. See
-   * {@link RouteClaims}.
+   * For each of {@code keys} already claimed on {@code gateway} by a route other than
+   * {@code route}, that route's name (see {@link RouteClaims}). A conflict to report.
    */
-  Map<String, List<String>> claims(String gateway);
+  Map<String, String> conflictingClaims(String gateway, java.util.Collection<String> keys, String route);
 }
