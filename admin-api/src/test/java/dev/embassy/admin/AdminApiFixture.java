@@ -96,6 +96,10 @@ final class AdminApiFixture implements AutoCloseable {
     }
   }
 
+  javax.sql.DataSource dataSource() {
+    return dataSource;
+  }
+
   String baseUrl() {
     return "http://127.0.0.1:" + server.port();
   }

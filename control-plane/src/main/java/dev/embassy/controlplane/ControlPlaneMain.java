@@ -5,7 +5,13 @@ import dev.embassy.config.store.ConfigDatabase;
 import dev.embassy.controlplane.ir.EndpointSource;
 import dev.embassy.controlplane.source.ConfigFollower;
 import dev.embassy.controlplane.xds.AdsServer;
+import dev.embassy.controlplane.xds.NackAwareConfigWatcher;
+import dev.embassy.controlplane.xds.ProxyRegistry;
 import dev.embassy.controlplane.xds.SnapshotPublisher;
+import dev.embassy.controlplane.status.ProxyStatusReporter;
+import dev.embassy.config.store.ProxyStatuses;
+import java.time.Clock;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +35,32 @@ public final class ControlPlaneMain {
     SnapshotPublisher publisher = new SnapshotPublisher();
     ConfigSync sync = new ConfigSync(publisher, config.listenerAddress(), EndpointSource.NONE);
     ConfigFollower follower = new ConfigFollower(dataSource, config.debounce(), sync).start();
-    AdsServer server = AdsServer.start(config.xdsBind(), config.xdsPort(), publisher.cache());
+    String replica = replicaName(config.xdsPort());
+    ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
+    ProxyRegistry proxies = new ProxyRegistry(Clock.systemUTC(), nack -> reporter[0].nack(nack));
+    reporter[0] = new ProxyStatusReporter(replica, proxies, new ProxyStatuses(dataSource)).start();
+    AdsServer server = AdsServer.start(config.xdsBind(), config.xdsPort(),
+        new NackAwareConfigWatcher(publisher.cache(), proxies), List.of(proxies));
+    LOG.info("replica {} serving", replica);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
+      reporter[0].close();
       follower.close();
       dataSource.close();
     }, "shutdown"));
     server.awaitTermination();
+  }
+
+  /** Names this replica in proxy status: host and xDS port, unless EMBASSY_REPLICA_ID says otherwise. */
+  private static String replicaName(int port) {
+    String configured = System.getenv("EMBASSY_REPLICA_ID");
+    if (configured != null && !configured.isBlank()) {
+      return configured;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName() + ":" + port;
+    } catch (java.net.UnknownHostException e) {
+      return "replica-" + ProcessHandle.current().pid() + ":" + port;
+    }
   }
 }

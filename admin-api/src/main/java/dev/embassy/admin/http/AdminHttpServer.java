@@ -59,6 +59,7 @@ public final class AdminHttpServer implements AutoCloseable {
     endpoints.addAll(new ResourceEndpoints(store).endpoints());
     endpoints.addAll(new ConfigEndpoints(store).endpoints());
     endpoints.addAll(new TokenEndpoints(tokens).endpoints());
+    endpoints.addAll(new ProxyEndpoints(dataSource == null ? null : new dev.embassy.config.store.ProxyStatuses(dataSource)).endpoints());
     return List.copyOf(endpoints);
   }
 

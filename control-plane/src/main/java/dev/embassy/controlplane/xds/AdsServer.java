@@ -26,7 +26,12 @@ public final class AdsServer implements AutoCloseable {
   }
 
   public static AdsServer start(String bindAddress, int port, ConfigWatcher cache) {
-    V3DiscoveryServer discovery = new V3DiscoveryServer(cache);
+    return start(bindAddress, port, cache, java.util.List.of());
+  }
+
+  public static AdsServer start(String bindAddress, int port, ConfigWatcher cache,
+      java.util.List<io.envoyproxy.controlplane.server.DiscoveryServerCallbacks> callbacks) {
+    V3DiscoveryServer discovery = new V3DiscoveryServer(callbacks, cache);
     HealthStatusManager health = new HealthStatusManager();
     Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port))

@@ -1,0 +1,108 @@
+package dev.embassy.controlplane.status;
+
+import dev.embassy.config.store.ProxyStatuses;
+import dev.embassy.controlplane.xds.ProxyRegistry;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes this replica's view of its proxies to Postgres, where the admin API reads it: on every
+ * change (within a quarter second) and at least every 10 s as a heartbeat. NACKs are recorded as
+ * they come. A database outage delays reports; it never blocks xDS.
+ */
+public final class ProxyStatusReporter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyStatusReporter.class);
+  private static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
+  private final String replica;
+  private final ProxyRegistry registry;
+  private final ProxyStatuses statuses;
+  private final BlockingQueue<ProxyRegistry.Nack> nacks = new LinkedBlockingQueue<>(10_000);
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final Thread thread;
+
+  public ProxyStatusReporter(String replica, ProxyRegistry registry, ProxyStatuses statuses) {
+    this.replica = replica;
+    this.registry = registry;
+    this.statuses = statuses;
+    this.thread = Thread.ofPlatform().name("proxy-status").daemon().unstarted(this::run);
+  }
+
+  /** The NACK sink to give the registry; bounded, so a long outage drops the oldest reports only. */
+  public void nack(ProxyRegistry.Nack nack) {
+    LOG.warn("NACK from proxy={} node_group={} type={} version={}: {}", nack.proxyId(), nack.nodeGroup(), nack.typeUrl(), nack.version(), nack.detail());
+    if (!nacks.offer(nack)) {
+      nacks.poll();
+      nacks.offer(nack);
+    }
+    synchronized (nacks) {
+      nacks.notifyAll();
+    }
+  }
+
+  public ProxyStatusReporter start() {
+    thread.start();
+    return this;
+  }
+
+  private void run() {
+    long reported = -1;
+    long lastReport = 0;
+    while (running.get()) {
+      try {
+        waitForWork();
+        // Peek, write, then remove: a NACK whose write fails stays queued for the next attempt.
+        for (ProxyRegistry.Nack nack = nacks.peek(); nack != null; nack = nacks.peek()) {
+          statuses.recordNack(replica, nack.proxyId(), nack.nodeGroup(), nack.typeUrl(), nack.version(), nack.detail(), nack.at());
+          nacks.remove(nack);
+        }
+        long changes = registry.changeCount();
+        if (changes != reported || System.nanoTime() - lastReport > HEARTBEAT.toNanos()) {
+          statuses.replace(replica, registry.proxies().stream()
+              .map(p -> new ProxyStatuses.Proxy(replica, p.proxyId(), p.nodeGroup(), p.connectedSince(), p.acked()))
+              .toList());
+          reported = changes;
+          lastReport = System.nanoTime();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        LOG.warn("cannot report proxy status ({}); retrying", e.getMessage());
+        sleepQuietly();
+      }
+    }
+  }
+
+  private void waitForWork() throws InterruptedException {
+    synchronized (nacks) {
+      if (nacks.isEmpty()) {
+        nacks.wait(250);
+      }
+    }
+  }
+
+  private static void sleepQuietly() {
+    try {
+      Thread.sleep(1_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    thread.interrupt();
+    try {
+      thread.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package dev.embassy.controlplane.xds;
+
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * What each connected Envoy has: which version of each type it was sent and ACKed, and the NACKs
+ * it returned. java-control-plane reports a NACK only as "not acked"; this reads error_detail and
+ * the nonce of every request to tell ACK from NACK and which version was rejected.
+ */
+public final class ProxyRegistry implements DiscoveryServerCallbacks {
+  /** One NACK: the proxy rejected {@code version} of {@code typeUrl} for {@code detail}. */
+  public record Nack(String proxyId, String nodeGroup, String typeUrl, String version, String detail, Instant at) {}
+
+  /** A connected proxy as the admin API shows it. */
+  public record ProxyStatus(
+      String proxyId, String nodeGroup, Instant connectedSince, Map<String, String> acked, Optional<Nack> lastNack) {}
+
+  private static final class Stream {
+    final String proxyId;
+    final String nodeGroup;
+    final Instant connectedSince;
+    final Map<String, String> nonceVersions = new ConcurrentHashMap<>();
+    final Map<String, String> sent = new ConcurrentHashMap<>();
+    final Map<String, String> acked = new ConcurrentHashMap<>();
+    volatile Nack lastNack;
+
+    Stream(String proxyId, String nodeGroup, Instant connectedSince) {
+      this.proxyId = proxyId;
+      this.nodeGroup = nodeGroup;
+      this.connectedSince = connectedSince;
+    }
+  }
+
+  private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
+  private final Clock clock;
+  private final Consumer<Nack> onNack;
+  private final AtomicLong changes = new AtomicLong();
+  private final AtomicLong responses = new AtomicLong();
+
+  public ProxyRegistry(Clock clock, Consumer<Nack> onNack) {
+    this.clock = clock;
+    this.onNack = onNack;
+  }
+
+  @Override
+  public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+    onRequest(streamId, request.getNode(), request.getTypeUrl(), request.getResponseNonce(),
+        request.hasErrorDetail() ? Optional.of(request.getErrorDetail().getMessage()) : Optional.empty());
+  }
+
+  @Override
+  public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+    onRequest(streamId, request.getNode(), request.getTypeUrl(), request.getResponseNonce(),
+        request.hasErrorDetail() ? Optional.of(request.getErrorDetail().getMessage()) : Optional.empty());
+  }
+
+  @Override
+  public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    onResponse(streamId, response.getTypeUrl(), response.getNonce(), response.getVersionInfo());
+  }
+
+  @Override
+  public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
+    onResponse(streamId, response.getTypeUrl(), response.getNonce(), response.getSystemVersionInfo());
+  }
+
+  @Override
+  public void onStreamClose(long streamId, String typeUrl) {
+    if (streams.remove(streamId) != null) {
+      changes.incrementAndGet();
+    }
+  }
+
+  @Override
+  public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+    onStreamClose(streamId, typeUrl);
+  }
+
+  private void onRequest(long streamId, Node node, String typeUrl, String nonce, Optional<String> error) {
+    Stream stream = streams.computeIfAbsent(streamId, id -> {
+      changes.incrementAndGet();
+      return new Stream(node.getId(), node.getCluster(), clock.instant());
+    });
+    if (nonce.isEmpty()) {
+      return;
+    }
+    String version = stream.nonceVersions.remove(nonce);
+    if (version == null) {
+      return;
+    }
+    if (error.isPresent()) {
+      Nack nack = new Nack(stream.proxyId, stream.nodeGroup, typeUrl, version, error.get(), clock.instant());
+      stream.lastNack = nack;
+      onNack.accept(nack);
+    } else {
+      stream.acked.put(typeUrl, version);
+    }
+    changes.incrementAndGet();
+  }
+
+  private void onResponse(long streamId, String typeUrl, String nonce, String version) {
+    responses.incrementAndGet();
+    Stream stream = streams.get(streamId);
+    if (stream != null) {
+      stream.nonceVersions.put(nonce, version);
+      stream.sent.put(typeUrl, version);
+    }
+  }
+
+  /** The version of {@code typeUrl} last sent to {@code proxyId}, on any of its streams. */
+  public Optional<String> lastSentVersion(String proxyId, String typeUrl) {
+    return streams.values().stream()
+        .filter(s -> s.proxyId.equals(proxyId))
+        .map(s -> s.sent.get(typeUrl))
+        .filter(java.util.Objects::nonNull)
+        .findFirst();
+  }
+
+  public List<ProxyStatus> proxies() {
+    return streams.values().stream()
+        .map(s -> new ProxyStatus(s.proxyId, s.nodeGroup, s.connectedSince, new TreeMap<>(s.acked), Optional.ofNullable(s.lastNack)))
+        .sorted(java.util.Comparator.comparing(ProxyStatus::proxyId))
+        .toList();
+  }
+
+  /** Increases on every connect, disconnect, ACK and NACK: a cheap "has anything changed". */
+  public long changeCount() {
+    return changes.get();
+  }
+
+  /** Responses sent on every stream so far. */
+  public long responseCount() {
+    return responses.get();
+  }
+}
