@@ -4,6 +4,7 @@ import dev.embassy.config.store.ConfigSnapshot;
 import dev.embassy.controlplane.ir.EndpointSource;
 import dev.embassy.controlplane.ir.NodeGroupBuilder;
 import dev.embassy.controlplane.ir.NodeGroupConfig;
+import dev.embassy.controlplane.status.ControlPlaneMetrics;
 import dev.embassy.controlplane.translate.XdsResources;
 import dev.embassy.controlplane.translate.XdsTranslator;
 import dev.embassy.controlplane.xds.SnapshotConsistency;
@@ -25,12 +26,15 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
   private final SnapshotPublisher publisher;
   private final String listenerAddress;
   private final EndpointSource endpoints;
+  private final ControlPlaneMetrics metrics;
   private volatile long servedRevision = -1;
 
-  public ConfigSync(SnapshotPublisher publisher, String listenerAddress, EndpointSource endpoints) {
+  public ConfigSync(SnapshotPublisher publisher, String listenerAddress, EndpointSource endpoints, ControlPlaneMetrics metrics) {
     this.publisher = publisher;
     this.listenerAddress = listenerAddress;
     this.endpoints = endpoints;
+    this.metrics = metrics;
+    metrics.gauge("embassy.controlplane.revision.served", "Config revision being served; -1 before the first", () -> servedRevision);
   }
 
   @Override
@@ -43,7 +47,9 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
       SnapshotConsistency.problems(resources).forEach(p -> problems.add(group.nodeGroup() + ": " + p));
       groups.add(resources);
     }
+    metrics.translated(java.time.Duration.ofNanos(System.nanoTime() - started));
     if (!problems.isEmpty()) {
+      metrics.rejectedRevision();
       LOG.error("revision {} not served, its translation is inconsistent: {}", snapshot.revision(), problems);
       return;
     }

@@ -15,11 +15,12 @@ import java.util.Map;
  *   <tr><td>EMBASSY_DATABASE_USER / _PASSWORD</td><td>embassy / (empty)</td><td></td></tr>
  *   <tr><td>EMBASSY_LISTENER_ADDRESS</td><td>0.0.0.0</td><td>address Envoy listeners bind</td></tr>
  *   <tr><td>EMBASSY_DEBOUNCE</td><td>10ms</td><td>how long to gather further revisions before translating</td></tr>
+ *   <tr><td>EMBASSY_STATUS_BIND / EMBASSY_STATUS_PORT</td><td>127.0.0.1 / 18080</td><td>/healthz, /readyz and /metrics</td></tr>
  * </table>
  */
 public record ControlPlaneConfig(
     String xdsBind, int xdsPort, String databaseUrl, String databaseUser, String databasePassword,
-    String listenerAddress, Duration debounce) {
+    String listenerAddress, Duration debounce, String statusBind, int statusPort) {
 
   public static ControlPlaneConfig fromEnvironment(Map<String, String> env) {
     String debounce = env.getOrDefault("EMBASSY_DEBOUNCE", "10ms");
@@ -31,7 +32,9 @@ public record ControlPlaneConfig(
         env.getOrDefault("EMBASSY_DATABASE_PASSWORD", ""),
         env.getOrDefault("EMBASSY_LISTENER_ADDRESS", "0.0.0.0"),
         "0ms".equals(debounce) ? Duration.ZERO : DurationText.parse(debounce)
-            .orElseThrow(() -> new IllegalArgumentException("EMBASSY_DEBOUNCE=" + debounce + " is not a duration such as 10ms")));
+            .orElseThrow(() -> new IllegalArgumentException("EMBASSY_DEBOUNCE=" + debounce + " is not a duration such as 10ms")),
+        env.getOrDefault("EMBASSY_STATUS_BIND", "127.0.0.1"),
+        port(env, "EMBASSY_STATUS_PORT", 18080));
   }
 
   private static int port(Map<String, String> env, String name, int fallback) {

@@ -8,7 +8,9 @@ import dev.embassy.controlplane.xds.AdsServer;
 import dev.embassy.controlplane.xds.NackAwareConfigWatcher;
 import dev.embassy.controlplane.xds.ProxyRegistry;
 import dev.embassy.controlplane.xds.SnapshotPublisher;
+import dev.embassy.controlplane.status.ControlPlaneMetrics;
 import dev.embassy.controlplane.status.ProxyStatusReporter;
+import dev.embassy.controlplane.status.StatusHttpServer;
 import dev.embassy.config.store.ProxyStatuses;
 import java.time.Clock;
 import java.util.List;
@@ -33,16 +35,21 @@ public final class ControlPlaneMain {
     }
     HikariDataSource dataSource = ConfigDatabase.connect(config.databaseUrl(), config.databaseUser(), config.databasePassword(), 4);
     SnapshotPublisher publisher = new SnapshotPublisher();
-    ConfigSync sync = new ConfigSync(publisher, config.listenerAddress(), EndpointSource.NONE);
+    ControlPlaneMetrics metrics = new ControlPlaneMetrics();
+    ConfigSync sync = new ConfigSync(publisher, config.listenerAddress(), EndpointSource.NONE, metrics);
     ConfigFollower follower = new ConfigFollower(dataSource, config.debounce(), sync).start();
+    metrics.gauge("embassy.controlplane.store.reachable", "1 while the config store is reachable, 0 while the last loaded config is served", () -> follower.healthy() ? 1 : 0);
     String replica = replicaName(config.xdsPort());
     ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
-    ProxyRegistry proxies = new ProxyRegistry(Clock.systemUTC(), nack -> reporter[0].nack(nack));
+    ProxyRegistry proxies = new ProxyRegistry(Clock.systemUTC(), metrics, nack -> reporter[0].nack(nack));
     reporter[0] = new ProxyStatusReporter(replica, proxies, new ProxyStatuses(dataSource)).start();
     AdsServer server = AdsServer.start(config.xdsBind(), config.xdsPort(),
         new NackAwareConfigWatcher(publisher.cache(), proxies), List.of(proxies));
-    LOG.info("replica {} serving", replica);
+    StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(),
+        () -> new StatusHttpServer.Health(follower.healthy(), sync.servedRevision(), proxies.proxies().size()), metrics);
+    LOG.info("replica {} serving; status on {}:{}", replica, config.statusBind(), status.port());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      status.close();
       server.close();
       reporter[0].close();
       follower.close();

@@ -67,7 +67,7 @@ class NackHandlingIT {
       SnapshotPublisher publisher = new SnapshotPublisher();
       publisher.publish(good);
       ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
-      ProxyRegistry registry = new ProxyRegistry(Clock.systemUTC(), nack -> reporter[0].nack(nack));
+      ProxyRegistry registry = new ProxyRegistry(Clock.systemUTC(), new dev.embassy.controlplane.status.ControlPlaneMetrics(), nack -> reporter[0].nack(nack));
       reporter[0] = new ProxyStatusReporter("it-replica", registry, statuses).start();
       try (ProxyStatusReporter ignored = reporter[0];
           AdsServer ads = AdsServer.start("127.0.0.1", 0, new NackAwareConfigWatcher(publisher.cache(), registry), List.of(registry));

@@ -46,9 +46,7 @@ public final class LocalPostgresCluster implements PostgresServer {
       run(asServiceUser(List.of(
               binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(),
               "-l", root.resolve("server.log").toString(), "-w", "-t", "60",
-              "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories= "
-                  + "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                  + "-c max_connections=200",
+              "-o", serverOptions(port),
               "start")),
           root.resolve("pg_ctl-start.log"));
       LocalPostgresCluster cluster = new LocalPostgresCluster(binDir, dataDir, port);
@@ -88,6 +86,21 @@ public final class LocalPostgresCluster implements PostgresServer {
     return port;
   }
 
+  /** Stops the server but keeps its data, to simulate an outage; {@link #restart()} brings it back. */
+  public synchronized void stopServer() {
+    run(asServiceUser(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m", "fast", "-w", "stop")),
+        dataDir.getParent().resolve("pg_ctl-outage.log"));
+  }
+
+  /** Starts the server again on the same port after {@link #stopServer()}. */
+  public synchronized void restart() {
+    run(asServiceUser(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(),
+            "-l", dataDir.getParent().resolve("server.log").toString(), "-w", "-t", "60",
+            "-o", serverOptions(port),
+            "start")),
+        dataDir.getParent().resolve("pg_ctl-restart.log"));
+  }
+
   @Override
   public void close() {
     stop();
@@ -104,6 +117,12 @@ public final class LocalPostgresCluster implements PostgresServer {
     } finally {
       deleteTree(dataDir.getParent());
     }
+  }
+
+  /** Loopback TCP only, and no durability: tests never need crash safety, and fsync is slow. */
+  private static String serverOptions(int port) {
+    return "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories= "
+        + "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
   }
 
   private static boolean isRoot() {

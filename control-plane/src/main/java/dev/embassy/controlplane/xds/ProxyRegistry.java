@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import dev.embassy.controlplane.status.ControlPlaneMetrics;
 
 /**
  * What each connected Envoy has: which version of each type it was sent and ACKed, and the NACKs
@@ -33,7 +34,7 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
     final String proxyId;
     final String nodeGroup;
     final Instant connectedSince;
-    final Map<String, String> nonceVersions = new ConcurrentHashMap<>();
+    final Map<String, Sent> nonceVersions = new ConcurrentHashMap<>();
     final Map<String, String> sent = new ConcurrentHashMap<>();
     final Map<String, String> acked = new ConcurrentHashMap<>();
     volatile Nack lastNack;
@@ -45,15 +46,22 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
     }
   }
 
+  /** A response awaiting its ACK or NACK. */
+  private record Sent(String version, long sentNanos) {}
+
   private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
   private final Clock clock;
   private final Consumer<Nack> onNack;
   private final AtomicLong changes = new AtomicLong();
   private final AtomicLong responses = new AtomicLong();
 
-  public ProxyRegistry(Clock clock, Consumer<Nack> onNack) {
+  private final ControlPlaneMetrics metrics;
+
+  public ProxyRegistry(Clock clock, ControlPlaneMetrics metrics, Consumer<Nack> onNack) {
     this.clock = clock;
+    this.metrics = metrics;
     this.onNack = onNack;
+    metrics.gauge("embassy.controlplane.proxies.connected", "ADS streams open", () -> streams.size());
   }
 
   @Override
@@ -98,25 +106,28 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
     if (nonce.isEmpty()) {
       return;
     }
-    String version = stream.nonceVersions.remove(nonce);
-    if (version == null) {
+    Sent sent = stream.nonceVersions.remove(nonce);
+    if (sent == null) {
       return;
     }
     if (error.isPresent()) {
-      Nack nack = new Nack(stream.proxyId, stream.nodeGroup, typeUrl, version, error.get(), clock.instant());
+      Nack nack = new Nack(stream.proxyId, stream.nodeGroup, typeUrl, sent.version(), error.get(), clock.instant());
       stream.lastNack = nack;
+      metrics.nacked(typeUrl);
       onNack.accept(nack);
     } else {
-      stream.acked.put(typeUrl, version);
+      stream.acked.put(typeUrl, sent.version());
+      metrics.acked(typeUrl, java.time.Duration.ofNanos(System.nanoTime() - sent.sentNanos()));
     }
     changes.incrementAndGet();
   }
 
   private void onResponse(long streamId, String typeUrl, String nonce, String version) {
     responses.incrementAndGet();
+    metrics.pushed(typeUrl);
     Stream stream = streams.get(streamId);
     if (stream != null) {
-      stream.nonceVersions.put(nonce, version);
+      stream.nonceVersions.put(nonce, new Sent(version, System.nanoTime()));
       stream.sent.put(typeUrl, version);
     }
   }

@@ -1,0 +1,44 @@
+package dev.embassy.controlplane.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class StatusHttpServerTest {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static HttpResponse<String> get(int port, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void readinessWaitsForConfigAndHealthSaysWhenTheStoreIsGone() throws Exception {
+    AtomicReference<StatusHttpServer.Health> health = new AtomicReference<>(new StatusHttpServer.Health(true, -1, 0));
+    ControlPlaneMetrics metrics = new ControlPlaneMetrics();
+    metrics.translated(Duration.ofMillis(12));
+    metrics.pushed("type.googleapis.com/envoy.config.route.v3.RouteConfiguration");
+    metrics.nacked("type.googleapis.com/envoy.config.route.v3.RouteConfiguration");
+    try (StatusHttpServer server = StatusHttpServer.start("127.0.0.1", 0, health::get, metrics)) {
+      assertThat(get(server.port(), "/readyz").statusCode()).isEqualTo(503);
+      assertThat(get(server.port(), "/healthz").statusCode()).isEqualTo(200);
+
+      health.set(new StatusHttpServer.Health(false, 7, 2));
+      HttpResponse<String> degraded = get(server.port(), "/healthz");
+      assertThat(degraded.statusCode()).isEqualTo(200);
+      assertThat(degraded.body()).contains("\"status\":\"degraded\"", "\"servedRevision\":7", "\"connectedProxies\":2");
+      assertThat(get(server.port(), "/readyz").statusCode()).isEqualTo(200);
+
+      String scrape = get(server.port(), "/metrics").body();
+      assertThat(scrape).contains(
+          "embassy_controlplane_translation_seconds_count 1",
+          "embassy_controlplane_pushes_total{type=\"RouteConfiguration\"} 1.0",
+          "embassy_controlplane_nacks_total{type=\"RouteConfiguration\"} 1.0");
+    }
+  }
+}
