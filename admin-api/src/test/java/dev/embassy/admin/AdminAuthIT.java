@@ -2,28 +2,12 @@ package dev.embassy.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.embassy.testsupport.PostgresExtension;
-import dev.embassy.testsupport.TestDatabase;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Tokens, roles, anonymous health, and the audit log naming each token's owner. */
-@ExtendWith(PostgresExtension.class)
-class AdminAuthIT {
-  private AdminApiFixture api;
+class AdminAuthIT extends AdminApiTestCase {
 
-  @BeforeEach
-  void start(TestDatabase database) {
-    api = AdminApiFixture.start(database);
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-  }
 
   @Test
   void onlyHealthIsAnonymous() {

@@ -3,17 +3,11 @@ package dev.embassy.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.embassy.testsupport.PostgresExtension;
-import dev.embassy.testsupport.TestDatabase;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** config:apply (atomic, dry run, prune, YAML), dump round trip, revisions, diff and rollback. */
-@ExtendWith(PostgresExtension.class)
-class DeclarativeApplyIT {
+class DeclarativeApplyIT extends AdminApiTestCase {
   static final String DOCUMENT = """
       {
         "clusters": [
@@ -55,17 +49,7 @@ class DeclarativeApplyIT {
           rules: [{backendRefs: [{cluster: web}]}]
       """;
 
-  private AdminApiFixture api;
 
-  @BeforeEach
-  void start(TestDatabase database) {
-    api = AdminApiFixture.start(database);
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-  }
 
   private AdminApiFixture.Response apply(String query, String body) {
     return api.send("POST", "/api/v1/config:apply" + query, "application/json", body, AdminApiFixture.ADMIN_TOKEN, Map.of());

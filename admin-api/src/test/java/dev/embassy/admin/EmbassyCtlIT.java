@@ -3,35 +3,18 @@ package dev.embassy.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.embassy.admin.cli.EmbassyCtl;
-import dev.embassy.testsupport.PostgresExtension;
-import dev.embassy.testsupport.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** embassyctl against the real server: the GitOps loop of diff, apply, dump and rollback. */
-@ExtendWith(PostgresExtension.class)
-class EmbassyCtlIT {
-  private AdminApiFixture api;
+class EmbassyCtlIT extends AdminApiTestCase {
   @TempDir Path dir;
-
-  @BeforeEach
-  void start(TestDatabase database) {
-    api = AdminApiFixture.start(database);
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-  }
 
   private record Run(int status, String out, String err) {}
 

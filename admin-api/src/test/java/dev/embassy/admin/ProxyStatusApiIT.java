@@ -4,30 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.embassy.config.store.ProxyStatuses;
-import dev.embassy.testsupport.PostgresExtension;
-import dev.embassy.testsupport.TestDatabase;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** /api/v1/proxies and /api/v1/nacks show what control-plane replicas reported to Postgres. */
-@ExtendWith(PostgresExtension.class)
-class ProxyStatusApiIT {
-  private AdminApiFixture api;
+class ProxyStatusApiIT extends AdminApiTestCase {
 
-  @BeforeEach
-  void start(TestDatabase database) {
-    api = AdminApiFixture.start(database);
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-  }
 
   @Test
   void proxiesShowAckedVersionsAndTheirLastNack() {

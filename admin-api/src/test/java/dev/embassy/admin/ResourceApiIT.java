@@ -5,19 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.embassy.testsupport.PostgresExtension;
-import dev.embassy.testsupport.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** CRUD, optimistic concurrency, merge patch and references through the real HTTP server. */
-@ExtendWith(PostgresExtension.class)
-class ResourceApiIT {
+class ResourceApiIT extends AdminApiTestCase {
   static final String CLUSTER = """
       {"name":"demo","labels":{"team":"edge"},"discovery":{"static":{"endpoints":[{"address":"127.0.0.1","port":8088}]}}}""";
   static final String GATEWAY = """
@@ -25,17 +19,7 @@ class ResourceApiIT {
   static final String ROUTE = """
       {"name":"demo","gateway":"edge","rules":[{"matches":[{"path":{"type":"PathPrefix","value":"/api"}}],"backendRefs":[{"cluster":"demo"}]}]}""";
 
-  private AdminApiFixture api;
 
-  @BeforeEach
-  void start(TestDatabase database) {
-    api = AdminApiFixture.start(database);
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-  }
 
   @Test
   void createThenReadCarriesAnEtagAndARevision() {
