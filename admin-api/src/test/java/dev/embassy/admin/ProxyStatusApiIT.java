@@ -18,8 +18,8 @@ class ProxyStatusApiIT extends AdminApiTestCase {
     ProxyStatuses statuses = new ProxyStatuses(api.dataSource());
     String routes = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
     statuses.replace("cp-1:18000", List.of(
-        new ProxyStatuses.Proxy("cp-1:18000", "edge-a", "edge", Instant.parse("2026-11-23T10:00:00Z"), Map.of(routes, "v1")),
-        new ProxyStatuses.Proxy("cp-1:18000", "edge-b", "edge", Instant.parse("2026-11-23T10:00:01Z"), Map.of(routes, "v1"))));
+        new ProxyStatuses.Proxy("cp-1:18000", "edge-a", "edge", Instant.parse("2026-11-23T10:00:00Z"), Map.of(routes, "v1"), 3),
+        new ProxyStatuses.Proxy("cp-1:18000", "edge-b", "edge", Instant.parse("2026-11-23T10:00:01Z"), Map.of(routes, "v1"), 2)));
     statuses.recordNack("cp-1:18000", "edge-b", "edge", routes, "v2", "invalid escape sequence: \\1", Instant.parse("2026-11-23T10:01:00Z"));
 
     JsonNode proxies = api.get("/api/v1/proxies").json().path("items");

@@ -8,6 +8,7 @@ import dev.embassy.controlplane.status.ControlPlaneMetrics;
 import dev.embassy.controlplane.translate.XdsResources;
 import dev.embassy.controlplane.translate.XdsTranslator;
 import dev.embassy.controlplane.xds.SnapshotConsistency;
+import dev.embassy.controlplane.xds.ServedRevisions;
 import dev.embassy.controlplane.xds.SnapshotPublisher;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +28,12 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
   private final String listenerAddress;
   private final EndpointSource endpoints;
   private final ControlPlaneMetrics metrics;
+  private final ServedRevisions served;
   private volatile long servedRevision = -1;
 
-  public ConfigSync(SnapshotPublisher publisher, String listenerAddress, EndpointSource endpoints, ControlPlaneMetrics metrics) {
+  public ConfigSync(SnapshotPublisher publisher, String listenerAddress, EndpointSource endpoints, ControlPlaneMetrics metrics,
+      ServedRevisions served) {
+    this.served = served;
     this.publisher = publisher;
     this.listenerAddress = listenerAddress;
     this.endpoints = endpoints;
@@ -53,7 +57,7 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
       LOG.error("revision {} not served, its translation is inconsistent: {}", snapshot.revision(), problems);
       return;
     }
-    publisher.publishAll(groups);
+    served.record(snapshot.revision(), publisher.publishAll(groups));
     servedRevision = snapshot.revision();
     LOG.info("serving revision {} to {} node group(s), translated in {} ms",
         snapshot.revision(), groups.size(), (System.nanoTime() - started) / 1_000_000);

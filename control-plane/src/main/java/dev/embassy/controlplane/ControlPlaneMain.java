@@ -7,6 +7,7 @@ import dev.embassy.controlplane.source.ConfigFollower;
 import dev.embassy.controlplane.xds.AdsServer;
 import dev.embassy.controlplane.xds.NackAwareConfigWatcher;
 import dev.embassy.controlplane.xds.ProxyRegistry;
+import dev.embassy.controlplane.xds.ServedRevisions;
 import dev.embassy.controlplane.xds.SnapshotPublisher;
 import dev.embassy.controlplane.status.ControlPlaneMetrics;
 import dev.embassy.controlplane.status.ProxyStatusReporter;
@@ -36,13 +37,14 @@ public final class ControlPlaneMain {
     HikariDataSource dataSource = ConfigDatabase.connect(config.databaseUrl(), config.databaseUser(), config.databasePassword(), 4);
     SnapshotPublisher publisher = new SnapshotPublisher();
     ControlPlaneMetrics metrics = new ControlPlaneMetrics();
-    ConfigSync sync = new ConfigSync(publisher, config.listenerAddress(), EndpointSource.NONE, metrics);
+    ServedRevisions served = new ServedRevisions();
+    ConfigSync sync = new ConfigSync(publisher, config.listenerAddress(), EndpointSource.NONE, metrics, served);
     ConfigFollower follower = new ConfigFollower(dataSource, config.debounce(), sync).start();
     metrics.gauge("embassy.controlplane.store.reachable", "1 while the config store is reachable, 0 while the last loaded config is served", () -> follower.healthy() ? 1 : 0);
     String replica = replicaName(config.xdsPort());
     ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
-    ProxyRegistry proxies = new ProxyRegistry(Clock.systemUTC(), metrics, nack -> reporter[0].nack(nack));
-    reporter[0] = new ProxyStatusReporter(replica, proxies, new ProxyStatuses(dataSource)).start();
+    ProxyRegistry proxies = new ProxyRegistry(Clock.systemUTC(), metrics, served, nack -> reporter[0].nack(nack));
+    reporter[0] = new ProxyStatusReporter(replica, proxies, new ProxyStatuses(dataSource), served::latest).start();
     AdsServer server = AdsServer.start(config.xdsBind(), config.xdsPort(),
         new NackAwareConfigWatcher(publisher.cache(), proxies), List.of(proxies));
     StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(),

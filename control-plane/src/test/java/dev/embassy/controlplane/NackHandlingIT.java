@@ -67,8 +67,8 @@ class NackHandlingIT {
       SnapshotPublisher publisher = new SnapshotPublisher();
       publisher.publish(good);
       ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
-      ProxyRegistry registry = new ProxyRegistry(Clock.systemUTC(), new dev.embassy.controlplane.status.ControlPlaneMetrics(), nack -> reporter[0].nack(nack));
-      reporter[0] = new ProxyStatusReporter("it-replica", registry, statuses).start();
+      ProxyRegistry registry = new ProxyRegistry(Clock.systemUTC(), new dev.embassy.controlplane.status.ControlPlaneMetrics(), new dev.embassy.controlplane.xds.ServedRevisions(), nack -> reporter[0].nack(nack));
+      reporter[0] = new ProxyStatusReporter("it-replica", registry, statuses, () -> -1).start();
       try (ProxyStatusReporter ignored = reporter[0];
           AdsServer ads = AdsServer.start("127.0.0.1", 0, new NackAwareConfigWatcher(publisher.cache(), registry), List.of(registry));
           EnvoyProcess envoy = EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(

@@ -56,10 +56,12 @@ public final class AdminHttpServer implements AutoCloseable {
     endpoints.addAll(new HealthEndpoints(dataSource).endpoints());
     endpoints.add(Endpoint.of(HandlerType.GET, "/openapi.json", Role.viewer,
         (ctx, caller) -> ctx.contentType("application/json").result(openApiDocument())));
-    endpoints.addAll(new ResourceEndpoints(store).endpoints());
-    endpoints.addAll(new ConfigEndpoints(store).endpoints());
+    dev.embassy.config.store.ProxyStatuses statuses = dataSource == null ? null : new dev.embassy.config.store.ProxyStatuses(dataSource);
+    ConvergenceWait convergence = new ConvergenceWait(statuses);
+    endpoints.addAll(new ResourceEndpoints(store, convergence).endpoints());
+    endpoints.addAll(new ConfigEndpoints(store, convergence, statuses).endpoints());
     endpoints.addAll(new TokenEndpoints(tokens).endpoints());
-    endpoints.addAll(new ProxyEndpoints(dataSource == null ? null : new dev.embassy.config.store.ProxyStatuses(dataSource)).endpoints());
+    endpoints.addAll(new ProxyEndpoints(statuses).endpoints());
     return List.copyOf(endpoints);
   }
 

@@ -24,9 +24,13 @@ final class ConfigEndpoints {
   static final long MAX_DOCUMENT_BYTES = 64L * 1024 * 1024;
 
   private final ConfigStore store;
+  private final ConvergenceWait convergence;
+  private final dev.embassy.config.store.ProxyStatuses statuses;
 
-  ConfigEndpoints(ConfigStore store) {
+  ConfigEndpoints(ConfigStore store, ConvergenceWait convergence, dev.embassy.config.store.ProxyStatuses statuses) {
     this.store = store;
+    this.convergence = convergence;
+    this.statuses = statuses;
   }
 
   List<Endpoint> endpoints() {
@@ -47,7 +51,9 @@ final class ConfigEndpoints {
     boolean dryRun = booleanParam(ctx, "dryRun");
     ApplyResult result = store.apply(document, prune, dryRun, actor, "apply" + (prune ? " with prune" : ""));
     Responses.revision(ctx, result.revision());
-    Responses.json(ctx, 200, applyBody(result));
+    ObjectNode body = applyBody(result);
+    convergence.await(ctx, result.revision()).ifPresent(c -> ConvergenceWait.describe(body, c));
+    Responses.json(ctx, 200, body);
   }
 
   private void dump(Context ctx) {
@@ -82,7 +88,10 @@ final class ConfigEndpoints {
   private void revision(Context ctx) {
     long id = pathId(ctx);
     ConfigRevision revision = store.revision(id).orElseThrow(() -> new StoreException.NotFound("revision " + id));
-    Responses.json(ctx, 200, revisionJson(revision));
+    ObjectNode body = revisionJson(revision);
+    // "Applied on N of M proxies": live proxies running this revision or a later one.
+    body.set("appliedOn", ConvergenceWait.appliedOn(statuses.convergence(id)));
+    Responses.json(ctx, 200, body);
   }
 
   /** GET /revisions/{id}/diff?from=M: from M (default: the revision's parent) to {id}. */
@@ -103,7 +112,9 @@ final class ConfigEndpoints {
   private void rollback(Context ctx, String actor) {
     ApplyResult result = store.rollback(pathId(ctx), actor);
     Responses.revision(ctx, result.revision());
-    Responses.json(ctx, 200, applyBody(result));
+    ObjectNode body = applyBody(result);
+    convergence.await(ctx, result.revision()).ifPresent(c -> ConvergenceWait.describe(body, c));
+    Responses.json(ctx, 200, body);
   }
 
   /** Audit entries: who changed what, when, from which revision to which. */

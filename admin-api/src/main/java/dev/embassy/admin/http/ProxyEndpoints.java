@@ -36,6 +36,7 @@ final class ProxyEndpoints {
       item.put("nodeGroup", proxy.nodeGroup());
       item.put("replica", proxy.replica());
       item.put("connectedSince", proxy.connectedSince().toString());
+      item.put("appliedRevision", proxy.appliedRevision());
       ObjectNode acked = item.putObject("acked");
       proxy.acked().forEach(acked::put);
       statuses.nacks(proxy.proxyId(), 1).stream().findFirst().ifPresent(nack -> item.set("lastNack", json(nack)));

@@ -28,9 +28,11 @@ final class ResourceEndpoints {
   private static final int MAX_PAGE = 1000;
 
   private final ConfigStore store;
+  private final ConvergenceWait convergence;
 
-  ResourceEndpoints(ConfigStore store) {
+  ResourceEndpoints(ConfigStore store, ConvergenceWait convergence) {
     this.store = store;
+    this.convergence = convergence;
   }
 
   List<Endpoint> endpoints() {
@@ -72,6 +74,7 @@ final class ResourceEndpoints {
     WriteResult result = store.create(resource, actor, "create " + kind.pathSegment() + "/" + resource.name());
     StoredResource stored = result.resource().orElseThrow();
     Responses.revision(ctx, result.revision());
+    convergence.await(ctx, result.revision());
     ctx.header("ETag", stored.etag());
     ctx.header("Location", "/api/v1/" + kind.pathSegment() + "/" + stored.resource().name());
     Responses.json(ctx, 201, stored.resource());
@@ -105,6 +108,7 @@ final class ResourceEndpoints {
     WriteResult result = store.replace(resource, ifMatch, actor, verb + " " + kind.pathSegment() + "/" + name);
     StoredResource stored = result.resource().orElseThrow();
     Responses.revision(ctx, result.revision());
+    convergence.await(ctx, result.revision());
     ctx.header("ETag", stored.etag());
     Responses.json(ctx, 200, stored.resource());
   }
@@ -113,6 +117,7 @@ final class ResourceEndpoints {
     String name = ctx.pathParam("name");
     WriteResult result = store.delete(kind, name, EntityTags.ifMatch(ctx), actor, "delete " + kind.pathSegment() + "/" + name);
     Responses.revision(ctx, result.revision());
+    convergence.await(ctx, result.revision());
     ctx.status(204);
   }
 

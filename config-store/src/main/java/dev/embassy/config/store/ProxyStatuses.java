@@ -27,7 +27,15 @@ public final class ProxyStatuses {
     this.db = DSL.using(dataSource, SQLDialect.POSTGRES);
   }
 
-  public record Proxy(String replica, String proxyId, String nodeGroup, Instant connectedSince, Map<String, String> acked) {}
+  /** A connected proxy; {@code appliedRevision} is the newest config revision it fully runs, -1 if unknown. */
+  public record Proxy(String replica, String proxyId, String nodeGroup, Instant connectedSince, Map<String, String> acked, long appliedRevision) {}
+
+  /** How many live proxies run at least {@code revision}, and which do not yet. */
+  public record Convergence(long revision, int applied, int total, List<String> pending) {
+    public boolean complete() {
+      return applied == total;
+    }
+  }
 
   public record Nack(long id, Instant at, String replica, String proxyId, String nodeGroup, String typeUrl, String version, String detail) {}
 
@@ -37,8 +45,10 @@ public final class ProxyStatuses {
       DSLContext tx = c.dsl();
       tx.execute("DELETE FROM proxy_status WHERE replica = ?", replica);
       for (Proxy proxy : proxies) {
-        tx.execute("INSERT INTO proxy_status (replica, proxy_id, node_group, connected_since, acked) VALUES (?, ?, ?, ?::timestamptz, ?::jsonb)",
-            replica, proxy.proxyId(), proxy.nodeGroup(), OffsetDateTime.ofInstant(proxy.connectedSince(), ZoneOffset.UTC).toString(), json(proxy.acked()));
+        tx.execute("INSERT INTO proxy_status (replica, proxy_id, node_group, connected_since, acked, applied_revision) "
+                + "VALUES (?, ?, ?, ?::timestamptz, ?::jsonb, ?)",
+            replica, proxy.proxyId(), proxy.nodeGroup(), OffsetDateTime.ofInstant(proxy.connectedSince(), ZoneOffset.UTC).toString(),
+            json(proxy.acked()), proxy.appliedRevision());
       }
     });
   }
@@ -51,10 +61,16 @@ public final class ProxyStatuses {
 
   /** Proxies reported by live replicas. */
   public List<Proxy> live() {
-    return db.resultQuery("SELECT replica, proxy_id, node_group, connected_since, acked::text FROM proxy_status "
+    return db.resultQuery("SELECT replica, proxy_id, node_group, connected_since, acked::text, applied_revision FROM proxy_status "
             + "WHERE updated_at > now() - make_interval(secs => ?) ORDER BY proxy_id, replica", STALE_AFTER_SECONDS)
         .fetch(r -> new Proxy(r.get(0, String.class), r.get(1, String.class), r.get(2, String.class),
-            r.get(3, OffsetDateTime.class).toInstant(), map(r.get(4, String.class))));
+            r.get(3, OffsetDateTime.class).toInstant(), map(r.get(4, String.class)), r.get(5, Long.class)));
+  }
+
+  public Convergence convergence(long revision) {
+    List<Proxy> proxies = live();
+    List<String> pending = proxies.stream().filter(p -> p.appliedRevision() < revision).map(Proxy::proxyId).sorted().toList();
+    return new Convergence(revision, proxies.size() - pending.size(), proxies.size(), pending);
   }
 
   /** NACKs newest first; only those of {@code proxyId} when it is not null. */

@@ -22,11 +22,17 @@ public final class ProxyStatusReporter implements AutoCloseable {
   private final String replica;
   private final ProxyRegistry registry;
   private final ProxyStatuses statuses;
+  private final java.util.function.LongSupplier servedRevision;
   private final BlockingQueue<ProxyRegistry.Nack> nacks = new LinkedBlockingQueue<>(10_000);
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
 
-  public ProxyStatusReporter(String replica, ProxyRegistry registry, ProxyStatuses statuses) {
+  /**
+   * @param servedRevision the revision being served: when it moves, proxies whose resources it
+   *     did not change have applied it too, and that is reported at once.
+   */
+  public ProxyStatusReporter(String replica, ProxyRegistry registry, ProxyStatuses statuses, java.util.function.LongSupplier servedRevision) {
+    this.servedRevision = servedRevision;
     this.replica = replica;
     this.registry = registry;
     this.statuses = statuses;
@@ -52,6 +58,7 @@ public final class ProxyStatusReporter implements AutoCloseable {
 
   private void run() {
     long reported = -1;
+    long reportedRevision = -2;
     long lastReport = 0;
     while (running.get()) {
       try {
@@ -62,11 +69,13 @@ public final class ProxyStatusReporter implements AutoCloseable {
           nacks.remove(nack);
         }
         long changes = registry.changeCount();
-        if (changes != reported || System.nanoTime() - lastReport > HEARTBEAT.toNanos()) {
+        long revision = servedRevision.getAsLong();
+        if (changes != reported || revision != reportedRevision || System.nanoTime() - lastReport > HEARTBEAT.toNanos()) {
           statuses.replace(replica, registry.proxies().stream()
-              .map(p -> new ProxyStatuses.Proxy(replica, p.proxyId(), p.nodeGroup(), p.connectedSince(), p.acked()))
+              .map(p -> new ProxyStatuses.Proxy(replica, p.proxyId(), p.nodeGroup(), p.connectedSince(), p.acked(), p.appliedRevision()))
               .toList());
           reported = changes;
+          reportedRevision = revision;
           lastReport = System.nanoTime();
         }
       } catch (InterruptedException e) {

@@ -28,7 +28,7 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
 
   /** A connected proxy as the admin API shows it. */
   public record ProxyStatus(
-      String proxyId, String nodeGroup, Instant connectedSince, Map<String, String> acked, Optional<Nack> lastNack) {}
+      String proxyId, String nodeGroup, Instant connectedSince, Map<String, String> acked, long appliedRevision, Optional<Nack> lastNack) {}
 
   private static final class Stream {
     final String proxyId;
@@ -56,9 +56,11 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
   private final AtomicLong responses = new AtomicLong();
 
   private final ControlPlaneMetrics metrics;
+  private final ServedRevisions served;
 
-  public ProxyRegistry(Clock clock, ControlPlaneMetrics metrics, Consumer<Nack> onNack) {
+  public ProxyRegistry(Clock clock, ControlPlaneMetrics metrics, ServedRevisions served, Consumer<Nack> onNack) {
     this.clock = clock;
+    this.served = served;
     this.metrics = metrics;
     this.onNack = onNack;
     metrics.gauge("embassy.controlplane.proxies.connected", "ADS streams open", () -> streams.size());
@@ -143,7 +145,8 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
 
   public List<ProxyStatus> proxies() {
     return streams.values().stream()
-        .map(s -> new ProxyStatus(s.proxyId, s.nodeGroup, s.connectedSince, new TreeMap<>(s.acked), Optional.ofNullable(s.lastNack)))
+        .map(s -> new ProxyStatus(s.proxyId, s.nodeGroup, s.connectedSince, new TreeMap<>(s.acked),
+            served.appliedRevision(s.nodeGroup, s.acked, s.sent.keySet()), Optional.ofNullable(s.lastNack)))
         .sorted(java.util.Comparator.comparing(ProxyStatus::proxyId))
         .toList();
   }

@@ -51,14 +51,26 @@ public final class SnapshotPublisher {
    * Publishes every node group of a revision; a node group that no longer exists gets an empty
    * snapshot, so its Envoys drop the config rather than keep serving deleted routes.
    */
-  public synchronized void publishAll(List<XdsResources> groups) {
+  public synchronized java.util.Map<String, java.util.Map<String, String>> publishAll(List<XdsResources> groups) {
     Set<String> gone = new HashSet<>(published);
+    java.util.Map<String, java.util.Map<String, String>> versions = new java.util.TreeMap<>();
     for (XdsResources group : groups) {
-      publish(group);
+      versions.put(group.nodeGroup(), versions(publish(group)));
       gone.remove(group.nodeGroup());
     }
     for (String group : gone) {
-      publish(new XdsResources(group, List.of(), List.of(), List.of(), List.of(), List.of()));
+      versions.put(group, versions(publish(new XdsResources(group, List.of(), List.of(), List.of(), List.of(), List.of()))));
     }
+    return versions;
+  }
+
+  /** Type URL → version of a snapshot, as Envoy reports it back in ACKs. */
+  private static java.util.Map<String, String> versions(Snapshot snapshot) {
+    return java.util.Map.of(
+        io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL, snapshot.clusters().version(),
+        io.envoyproxy.controlplane.cache.Resources.V3.ENDPOINT_TYPE_URL, snapshot.endpoints().version(),
+        io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL, snapshot.listeners().version(),
+        io.envoyproxy.controlplane.cache.Resources.V3.ROUTE_TYPE_URL, snapshot.routes().version(),
+        io.envoyproxy.controlplane.cache.Resources.V3.SECRET_TYPE_URL, snapshot.secrets().version());
   }
 }
