@@ -47,4 +47,12 @@ class AdminAuthIT extends AdminApiTestCase {
     assertThat(api.send("DELETE", "/api/v1/tokens/" + id, null, null, AdminApiFixture.ADMIN_TOKEN, Map.of()).status()).isEqualTo(204);
     assertThat(api.send("GET", "/api/v1/routes", null, null, token, Map.of()).status()).isEqualTo(401);
   }
+
+  @Test
+  void metricsNeedATokenAndCountRequestsByEndpointTemplate() {
+    api.get("/api/v1/clusters/missing");
+    assertThat(api.send("GET", "/metrics", null, null, null, Map.of()).status()).isEqualTo(401);
+    String scrape = api.send("GET", "/metrics", null, null, api.viewerToken, Map.of()).body();
+    assertThat(scrape).contains("embassy_admin_requests_seconds_count{endpoint=\"/api/v1/clusters/{name}\",method=\"GET\",status=\"404\"}");
+  }
 }

@@ -30,10 +30,21 @@ public final class AdminHttpServer implements AutoCloseable {
     ConfigStore store = new ConfigStore(dataSource);
     AdminTokens tokens = new AdminTokens(dataSource);
     Authentication authentication = new Authentication(tokens);
-    List<Endpoint> endpoints = endpoints(store, tokens, dataSource);
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics =
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    List<Endpoint> endpoints = new ArrayList<>(endpoints(store, tokens, dataSource));
+    endpoints.add(metricsEndpoint(metrics));
 
     Javalin app = Javalin.create(config -> {
       config.showJavalinBanner = false;
+      // Timed per endpoint template (not per URL, which would make one series per resource name).
+      config.requestLogger.http((ctx, millis) -> io.micrometer.core.instrument.Timer.builder("embassy.admin.requests")
+          .description("Admin API requests by method, endpoint and status")
+          .tag("method", ctx.method().name())
+          .tag("endpoint", ctx.endpointHandlerPath().isEmpty() ? "unmatched" : ctx.endpointHandlerPath())
+          .tag("status", Integer.toString(ctx.statusCode()))
+          .register(metrics)
+          .record(java.time.Duration.ofNanos((long) (millis * 1_000_000))));
       config.http.prefer405over404 = true;
       // Bodies are read (and bounded) by Bodies; this only caps Javalin's own buffering.
       config.http.maxRequestSize = ConfigEndpoints.MAX_DOCUMENT_BYTES;
@@ -47,10 +58,16 @@ public final class AdminHttpServer implements AutoCloseable {
       });
     }
     app.start(host, port);
-    return new AdminHttpServer(app, endpoints);
+    return new AdminHttpServer(app, List.copyOf(endpoints));
   }
 
-  /** Every operation the API serves, in registration order. */
+  /** Prometheus metrics; like everything but health, it needs a token (viewer). */
+  static Endpoint metricsEndpoint(io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) {
+    return Endpoint.of(HandlerType.GET, "/metrics", Role.viewer,
+        (ctx, caller) -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+  }
+
+  /** Every operation the API serves, in registration order (plus /metrics, added at start). */
   public static List<Endpoint> endpoints(ConfigStore store, AdminTokens tokens, DataSource dataSource) {
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(new HealthEndpoints(dataSource).endpoints());
