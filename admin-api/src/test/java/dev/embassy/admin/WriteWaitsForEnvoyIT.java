@@ -46,20 +46,10 @@ class WriteWaitsForEnvoyIT extends AdminApiTestCase {
           """.formatted(backend.port(), listenerPort);
       assertThat(api.send("POST", "/api/v1/config:apply", "application/json", seed, AdminApiFixture.ADMIN_TOKEN, Map.of()).status()).isEqualTo(200);
 
-      SnapshotPublisher publisher = new SnapshotPublisher();
-      ServedRevisions served = new ServedRevisions();
-      ControlPlaneMetrics metrics = new ControlPlaneMetrics();
-      ConfigSync sync = new ConfigSync(publisher, "127.0.0.1", EndpointSource.NONE, metrics, served);
-      ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
-      ProxyRegistry registry = new ProxyRegistry(Clock.systemUTC(), metrics, served, nack -> reporter[0].nack(nack));
-      reporter[0] = new ProxyStatusReporter("it-replica", registry, new ProxyStatuses(api.dataSource()), served::latest);
-      try (ConfigFollower follower = new ConfigFollower(api.dataSource(), Duration.ofMillis(10), sync).start();
-          ProxyStatusReporter ignored = reporter[0].start();
-          AdsServer ads = AdsServer.start("127.0.0.1", 0, new NackAwareConfigWatcher(publisher.cache(), registry), List.of(registry));
-          EnvoyProcess envoy = EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(
-              "ENVOY_NODE_ID", "wait-it", "ENVOY_NODE_GROUP", "edge", "ENVOY_XDS_API_TYPE", "DELTA_GRPC",
-              "EMBASSY_XDS_HOST", "127.0.0.1", "EMBASSY_XDS_PORT", Integer.toString(ads.port())))) {
+      try (ControlPlane controlPlane = ControlPlane.start(api);
+          EnvoyProcess envoy = controlPlane.envoy("wait-it", "DELTA_GRPC")) {
         envoy.awaitReady(Duration.ofSeconds(30));
+        awaitReported("wait-it");
         assertThat(status(listenerPort, "/v2/x")).isEqualTo(404);
 
         for (int i = 2; i <= 6; i++) {
@@ -80,13 +70,129 @@ class WriteWaitsForEnvoyIT extends AdminApiTestCase {
 
         // When the control plane stops following the store, the wait runs out and the answer names
         // the proxy that has not caught up.
-        follower.close();
+        controlPlane.follower().close();
         AdminApiFixture.Response stuck = api.send("PATCH", "/api/v1/routes/demo?wait=300ms", "application/merge-patch+json",
             "{\"hostnames\":[\"stuck.example.com\"]}", AdminApiFixture.ADMIN_TOKEN, Map.of());
         assertThat(stuck.status()).isEqualTo(200);
         assertThat(stuck.header("Embassy-Applied")).isEqualTo("0/1");
         assertThat(stuck.header("Embassy-Pending-Proxies")).isEqualTo("wait-it");
       }
+    }
+  }
+
+  /**
+   * Routes and clusters are added, reordered and removed under steady load, each change applied
+   * with ?wait: not one request fails, neither on the route that stays nor on each new route
+   * right after the write that created it returned (make-before-break: its cluster and endpoints
+   * are served and ACKed before the route counts as applied).
+   */
+  @Test
+  void churnUnderLoadFailsNoRequest() throws Exception {
+    int listenerPort = FreePorts.one();
+    try (DemoBackend backend = DemoBackend.start("churn")) {
+      assertThat(apply(churnDocument(backend.port(), listenerPort, 0), "").status()).isEqualTo(200);
+      try (ControlPlane controlPlane = ControlPlane.start(api);
+          EnvoyProcess envoy = controlPlane.envoy("churn-it", "GRPC")) {
+        envoy.awaitReady(Duration.ofSeconds(30));
+        awaitReported("churn-it");
+        java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread load = Thread.ofPlatform().start(() -> {
+          while (running.get()) {
+            try {
+              (status(listenerPort, "/stable/x") == 200 ? ok : failed).incrementAndGet();
+            } catch (Exception e) {
+              failed.incrementAndGet();
+            }
+          }
+        });
+        int newRouteFailures = 0;
+        for (int step = 1; step <= 15; step++) {
+          AdminApiFixture.Response applied = apply(churnDocument(backend.port(), listenerPort, step), "?prune=true&wait=5s");
+          assertThat(applied.status()).as(applied.toString()).isEqualTo(200);
+          assertThat(applied.json().path("convergence").path("complete").asBoolean()).as(applied.toString()).isTrue();
+          int code = status(listenerPort, "/new-" + step + "/x");
+          if (code != 200) {
+            newRouteFailures++;
+            System.out.printf("churn step %d: new route answered %d right after apply returned %s%n", step, code, applied.json().path("convergence"));
+          }
+        }
+        running.set(false);
+        load.join(5_000);
+        System.out.printf("churn: %d steady requests, %d failed; new routes failing right after apply: %d%n", ok.get(), failed.get(), newRouteFailures);
+        assertThat(ok.get()).isPositive();
+        assertThat(failed.get()).as("failed steady requests during churn").isZero();
+        assertThat(newRouteFailures).as("new routes not serving when their write returned").isZero();
+      }
+    }
+  }
+
+  /**
+   * Step n: the stable route, a new route to a new cluster, and the rules of a reordered route
+   * rotated; the previous step's new route and cluster are gone (pruned).
+   */
+  private static String churnDocument(int backendPort, int listenerPort, int step) {
+    String endpoint = "{\"static\":{\"endpoints\":[{\"address\":\"127.0.0.1\",\"port\":" + backendPort + "}]}}";
+    List<String> rules = new java.util.ArrayList<>(List.of("/a", "/b", "/c"));
+    java.util.Collections.rotate(rules, step);
+    String reordered = rules.stream()
+        .map(p -> "{\"matches\":[{\"path\":{\"type\":\"PathPrefix\",\"value\":\"" + p + "\"}}],\"backendRefs\":[{\"cluster\":\"stable\"}]}")
+        .collect(java.util.stream.Collectors.joining(","));
+    return "{\"clusters\":[{\"name\":\"stable\",\"discovery\":" + endpoint + "},{\"name\":\"new-" + step + "\",\"discovery\":" + endpoint + "}],"
+        + "\"gateways\":[{\"name\":\"edge\",\"nodeGroup\":\"edge\",\"listeners\":[{\"name\":\"http\",\"port\":" + listenerPort + "}]}],"
+        + "\"routes\":[{\"name\":\"stable\",\"gateway\":\"edge\",\"rules\":[{\"matches\":[{\"path\":{\"type\":\"PathPrefix\",\"value\":\"/stable\"}}],\"backendRefs\":[{\"cluster\":\"stable\"}]}]},"
+        + "{\"name\":\"reordered\",\"gateway\":\"edge\",\"rules\":[" + reordered + "]},"
+        + "{\"name\":\"new-" + step + "\",\"gateway\":\"edge\",\"rules\":[{\"matches\":[{\"path\":{\"type\":\"PathPrefix\",\"value\":\"/new-" + step + "\"}}],\"backendRefs\":[{\"cluster\":\"new-" + step + "\"}]}]}]}";
+  }
+
+  /**
+   * ?wait covers the proxies the control plane has reported; one that connected a moment ago may
+   * not be reported yet, so the tests wait until it is before they rely on waits.
+   */
+  private void awaitReported(String proxyId) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (var proxy : api.get("/api/v1/proxies").json().path("items")) {
+        if (proxy.path("proxyId").asText().equals(proxyId)) {
+          return;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("proxy " + proxyId + " never reported");
+  }
+
+  private AdminApiFixture.Response apply(String document, String query) {
+    return api.send("POST", "/api/v1/config:apply" + query, "application/json", document, AdminApiFixture.ADMIN_TOKEN, Map.of());
+  }
+
+  /** A control-plane replica in this JVM, wired as ControlPlaneMain wires it, over the test's database. */
+  private record ControlPlane(ConfigFollower follower, ProxyStatusReporter reporter, AdsServer ads) implements AutoCloseable {
+    static ControlPlane start(AdminApiFixture api) {
+      SnapshotPublisher publisher = new SnapshotPublisher();
+      ServedRevisions served = new ServedRevisions();
+      ControlPlaneMetrics metrics = new ControlPlaneMetrics();
+      ConfigSync sync = new ConfigSync(publisher, "127.0.0.1", EndpointSource.NONE, metrics, served);
+      ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
+      ProxyRegistry registry = new ProxyRegistry(Clock.systemUTC(), metrics, served, nack -> reporter[0].nack(nack));
+      reporter[0] = new ProxyStatusReporter("it-replica", registry, new ProxyStatuses(api.dataSource()), served::latest).start();
+      ConfigFollower follower = new ConfigFollower(api.dataSource(), Duration.ofMillis(10), sync).start();
+      AdsServer ads = AdsServer.start("127.0.0.1", 0, new NackAwareConfigWatcher(publisher.cache(), registry), List.of(registry));
+      return new ControlPlane(follower, reporter[0], ads);
+    }
+
+    EnvoyProcess envoy(String id, String apiType) {
+      return EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(
+          "ENVOY_NODE_ID", id, "ENVOY_NODE_GROUP", "edge", "ENVOY_XDS_API_TYPE", apiType,
+          "EMBASSY_XDS_HOST", "127.0.0.1", "EMBASSY_XDS_PORT", Integer.toString(ads.port())));
+    }
+
+    @Override
+    public void close() {
+      ads.close();
+      follower.close();
+      reporter.close();
     }
   }
 

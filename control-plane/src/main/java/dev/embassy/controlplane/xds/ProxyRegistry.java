@@ -37,6 +37,7 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
     final Map<String, Sent> nonceVersions = new ConcurrentHashMap<>();
     final Map<String, String> sent = new ConcurrentHashMap<>();
     final Map<String, String> acked = new ConcurrentHashMap<>();
+    final Map<String, ServedRevisions.Applied> applied = new ConcurrentHashMap<>();
     volatile Nack lastNack;
 
     Stream(String proxyId, String nodeGroup, Instant connectedSince) {
@@ -46,8 +47,12 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
     }
   }
 
-  /** A response awaiting its ACK or NACK. */
-  private record Sent(String version, long sentNanos) {}
+  /**
+   * A response awaiting its ACK or NACK: its version, when it was sent, and what the proxy holds
+   * once it applies it. State of the world: exactly the subscribed names (all, for a wildcard
+   * subscription). Delta: what it held before, plus the response's resources, minus its removals.
+   */
+  private record Sent(String version, long sentNanos, java.util.function.UnaryOperator<ServedRevisions.Applied> apply) {}
 
   private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
   private final Clock clock;
@@ -80,12 +85,23 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
 
   @Override
   public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
-    onResponse(streamId, response.getTypeUrl(), response.getNonce(), response.getVersionInfo());
+    String version = response.getVersionInfo();
+    java.util.Set<String> names = java.util.Set.copyOf(request.getResourceNamesList());
+    onResponse(streamId, response.getTypeUrl(), response.getNonce(), version,
+        before -> new ServedRevisions.Applied(version, names, names.isEmpty()));
   }
 
   @Override
   public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
-    onResponse(streamId, response.getTypeUrl(), response.getNonce(), response.getSystemVersionInfo());
+    String version = response.getSystemVersionInfo();
+    java.util.List<String> added = response.getResourcesList().stream().map(io.envoyproxy.envoy.service.discovery.v3.Resource::getName).toList();
+    java.util.List<String> removed = response.getRemovedResourcesList();
+    onResponse(streamId, response.getTypeUrl(), response.getNonce(), version, before -> {
+      java.util.Set<String> names = new java.util.HashSet<>(before == null ? java.util.Set.of() : before.names());
+      names.addAll(added);
+      names.removeAll(removed);
+      return new ServedRevisions.Applied(version, java.util.Set.copyOf(names), false);
+    });
   }
 
   @Override
@@ -119,17 +135,19 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
       onNack.accept(nack);
     } else {
       stream.acked.put(typeUrl, sent.version());
+      stream.applied.compute(typeUrl, (type, before) -> sent.apply().apply(before));
       metrics.acked(typeUrl, java.time.Duration.ofNanos(System.nanoTime() - sent.sentNanos()));
     }
     changes.incrementAndGet();
   }
 
-  private void onResponse(long streamId, String typeUrl, String nonce, String version) {
+  private void onResponse(long streamId, String typeUrl, String nonce, String version,
+      java.util.function.UnaryOperator<ServedRevisions.Applied> apply) {
     responses.incrementAndGet();
     metrics.pushed(typeUrl);
     Stream stream = streams.get(streamId);
     if (stream != null) {
-      stream.nonceVersions.put(nonce, new Sent(version, System.nanoTime()));
+      stream.nonceVersions.put(nonce, new Sent(version, System.nanoTime(), apply));
       stream.sent.put(typeUrl, version);
     }
   }
@@ -146,7 +164,7 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
   public List<ProxyStatus> proxies() {
     return streams.values().stream()
         .map(s -> new ProxyStatus(s.proxyId, s.nodeGroup, s.connectedSince, new TreeMap<>(s.acked),
-            served.appliedRevision(s.nodeGroup, s.acked, s.sent.keySet()), Optional.ofNullable(s.lastNack)))
+            served.appliedRevision(s.nodeGroup, s.applied), Optional.ofNullable(s.lastNack)))
         .sorted(java.util.Comparator.comparing(ProxyStatus::proxyId))
         .toList();
   }

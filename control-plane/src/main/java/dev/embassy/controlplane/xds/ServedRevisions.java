@@ -2,58 +2,69 @@ package dev.embassy.controlplane.xds;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Which resource versions each node group was served for each recent config revision. With it,
- * the versions a proxy ACKed translate back into the revision it runs: the answer to "has my
- * change reached the Envoys?".
+ * Which resources, at which versions, each node group was served for each recent config
+ * revision. With it, what a proxy ACKed translates back into the revision it runs: the answer to
+ * "has my change reached the Envoys?".
  */
 public final class ServedRevisions {
   private static final int KEPT = 512;
 
-  private record Entry(long revision, Map<String, Map<String, String>> versionsByGroup) {}
+  /** One type's part of a node group's snapshot: its version and the names of its resources. */
+  public record Served(String version, Set<String> names) {}
+
+  /** What a proxy has applied of one type: the version it ACKed and the resources it holds. */
+  public record Applied(String version, Set<String> names, boolean wildcard) {}
+
+  private record Entry(long revision, Map<String, Map<String, Served>> byGroup) {}
 
   private final Deque<Entry> entries = new ArrayDeque<>();
+
+  /** Records that {@code revision} is served as: node group → type URL → served resources. */
+  public synchronized void record(long revision, Map<String, Map<String, Served>> byGroup) {
+    entries.addFirst(new Entry(revision, Map.copyOf(byGroup)));
+    while (entries.size() > KEPT) {
+      entries.removeLast();
+    }
+  }
 
   /** The newest revision recorded; -1 before the first. */
   public synchronized long latest() {
     return entries.isEmpty() ? -1 : entries.getFirst().revision();
   }
 
-  /** Records that {@code revision} is served with these versions: node group → type URL → version. */
-  public synchronized void record(long revision, Map<String, Map<String, String>> versionsByGroup) {
-    entries.addFirst(new Entry(revision, Map.copyOf(versionsByGroup)));
-    while (entries.size() > KEPT) {
-      entries.removeLast();
-    }
-  }
-
   /**
-   * The newest revision whose versions for {@code group} equal what the proxy ACKed, for every
-   * type the proxy has been sent; -1 if none of the recent revisions matches. A revision that did
-   * not change the group's resources matches as soon as the previous one did.
+   * The newest revision the proxy fully runs: for every type the group has resources of, the proxy
+   * ACKed that revision's version and holds every one of its resources. Holding them matters: an
+   * Envoy ACKs an EDS version for the clusters it knew, and subscribes to a new cluster's endpoints
+   * only after, so the version alone would report a route live while its cluster still warms.
+   * -1 if none of the recent revisions matches.
    */
-  public synchronized long appliedRevision(String group, Map<String, String> acked, Iterable<String> typesSent) {
-    for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
-      Entry entry = it.next();
-      Map<String, String> versions = entry.versionsByGroup().get(group);
-      if (versions != null && matches(versions, acked, typesSent)) {
+  public synchronized long appliedRevision(String group, Map<String, Applied> applied) {
+    for (Entry entry : entries) {
+      Map<String, Served> served = entry.byGroup().get(group);
+      if (served != null && runs(served, applied)) {
         return entry.revision();
       }
     }
     return -1;
   }
 
-  private static boolean matches(Map<String, String> versions, Map<String, String> acked, Iterable<String> typesSent) {
-    boolean any = false;
-    for (String type : typesSent) {
-      any = true;
-      if (!java.util.Objects.equals(versions.get(type), acked.get(type))) {
+  private static boolean runs(Map<String, Served> served, Map<String, Applied> applied) {
+    for (Map.Entry<String, Served> type : served.entrySet()) {
+      Served expected = type.getValue();
+      if (expected.names().isEmpty()) {
+        continue;
+      }
+      Applied has = applied.get(type.getKey());
+      if (has == null || !has.version().equals(expected.version())
+          || !(has.wildcard() || has.names().containsAll(expected.names()))) {
         return false;
       }
     }
-    return any;
+    return true;
   }
 }

@@ -51,9 +51,9 @@ public final class SnapshotPublisher {
    * Publishes every node group of a revision; a node group that no longer exists gets an empty
    * snapshot, so its Envoys drop the config rather than keep serving deleted routes.
    */
-  public synchronized java.util.Map<String, java.util.Map<String, String>> publishAll(List<XdsResources> groups) {
+  public synchronized java.util.Map<String, java.util.Map<String, ServedRevisions.Served>> publishAll(List<XdsResources> groups) {
     Set<String> gone = new HashSet<>(published);
-    java.util.Map<String, java.util.Map<String, String>> versions = new java.util.TreeMap<>();
+    java.util.Map<String, java.util.Map<String, ServedRevisions.Served>> versions = new java.util.TreeMap<>();
     for (XdsResources group : groups) {
       versions.put(group.nodeGroup(), versions(publish(group)));
       gone.remove(group.nodeGroup());
@@ -64,13 +64,17 @@ public final class SnapshotPublisher {
     return versions;
   }
 
-  /** Type URL → version of a snapshot, as Envoy reports it back in ACKs. */
-  private static java.util.Map<String, String> versions(Snapshot snapshot) {
+  /** Type URL → version and resource names of a snapshot, as Envoy reports them back in ACKs. */
+  private static java.util.Map<String, ServedRevisions.Served> versions(Snapshot snapshot) {
     return java.util.Map.of(
-        io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL, snapshot.clusters().version(),
-        io.envoyproxy.controlplane.cache.Resources.V3.ENDPOINT_TYPE_URL, snapshot.endpoints().version(),
-        io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL, snapshot.listeners().version(),
-        io.envoyproxy.controlplane.cache.Resources.V3.ROUTE_TYPE_URL, snapshot.routes().version(),
-        io.envoyproxy.controlplane.cache.Resources.V3.SECRET_TYPE_URL, snapshot.secrets().version());
+        io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL, served(snapshot.clusters()),
+        io.envoyproxy.controlplane.cache.Resources.V3.ENDPOINT_TYPE_URL, served(snapshot.endpoints()),
+        io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL, served(snapshot.listeners()),
+        io.envoyproxy.controlplane.cache.Resources.V3.ROUTE_TYPE_URL, served(snapshot.routes()),
+        io.envoyproxy.controlplane.cache.Resources.V3.SECRET_TYPE_URL, served(snapshot.secrets()));
+  }
+
+  private static ServedRevisions.Served served(io.envoyproxy.controlplane.cache.SnapshotResources<?> resources) {
+    return new ServedRevisions.Served(resources.version(), Set.copyOf(resources.resources().keySet()));
   }
 }
