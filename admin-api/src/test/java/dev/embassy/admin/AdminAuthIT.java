@@ -51,8 +51,12 @@ class AdminAuthIT extends AdminApiTestCase {
   @Test
   void metricsNeedATokenAndCountRequestsByEndpointTemplate() {
     api.get("/api/v1/clusters/missing");
+    // Unmatched paths are counted too, and still answer with their own status.
+    assertThat(api.get("/api/v1/widgets").status()).isEqualTo(404);
     assertThat(api.send("GET", "/metrics", null, null, null, Map.of()).status()).isEqualTo(401);
     String scrape = api.send("GET", "/metrics", null, null, api.viewerToken, Map.of()).body();
-    assertThat(scrape).contains("embassy_admin_requests_seconds_count{endpoint=\"/api/v1/clusters/{name}\",method=\"GET\",status=\"404\"}");
+    assertThat(scrape).contains(
+        "embassy_admin_requests_seconds_count{endpoint=\"/api/v1/clusters/{name}\",method=\"GET\",status=\"404\"}",
+        "embassy_admin_requests_seconds_count{endpoint=\"unmatched\",method=\"GET\",status=\"404\"}");
   }
 }

@@ -41,7 +41,7 @@ public final class AdminHttpServer implements AutoCloseable {
       config.requestLogger.http((ctx, millis) -> io.micrometer.core.instrument.Timer.builder("embassy.admin.requests")
           .description("Admin API requests by method, endpoint and status")
           .tag("method", ctx.method().name())
-          .tag("endpoint", ctx.endpointHandlerPath().isEmpty() ? "unmatched" : ctx.endpointHandlerPath())
+          .tag("endpoint", endpointTemplate(ctx))
           .tag("status", Integer.toString(ctx.statusCode()))
           .register(metrics)
           .record(java.time.Duration.ofNanos((long) (millis * 1_000_000))));
@@ -59,6 +59,15 @@ public final class AdminHttpServer implements AutoCloseable {
     }
     app.start(host, port);
     return new AdminHttpServer(app, List.copyOf(endpoints));
+  }
+
+  /** The matched endpoint's path template; Javalin throws when none matched (404, 405). */
+  private static String endpointTemplate(io.javalin.http.Context ctx) {
+    try {
+      return ctx.endpointHandlerPath();
+    } catch (RuntimeException unmatched) {
+      return "unmatched";
+    }
   }
 
   /** Prometheus metrics; like everything but health, it needs a token (viewer). */
