@@ -19,10 +19,12 @@ public final class AdsServer implements AutoCloseable {
 
   private final Server server;
   private final HealthStatusManager health;
+  private final StreamExecutors executors;
 
-  private AdsServer(Server server, HealthStatusManager health) {
+  private AdsServer(Server server, HealthStatusManager health, StreamExecutors executors) {
     this.server = server;
     this.health = health;
+    this.executors = executors;
   }
 
   public static AdsServer start(String bindAddress, int port, ConfigWatcher cache) {
@@ -31,7 +33,11 @@ public final class AdsServer implements AutoCloseable {
 
   public static AdsServer start(String bindAddress, int port, ConfigWatcher cache,
       java.util.List<io.envoyproxy.controlplane.server.DiscoveryServerCallbacks> callbacks) {
-    V3DiscoveryServer discovery = new V3DiscoveryServer(callbacks, cache);
+    // Serialise each resource once for all streams (the default re-packs it for every stream),
+    // and send from per-stream executors instead of the publishing thread.
+    StreamExecutors executors = new StreamExecutors(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    V3DiscoveryServer discovery = new V3DiscoveryServer(callbacks, cache, executors,
+        new io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer());
     HealthStatusManager health = new HealthStatusManager();
     Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port))
@@ -45,11 +51,12 @@ public final class AdsServer implements AutoCloseable {
     try {
       server.start();
     } catch (IOException e) {
+      executors.close();
       throw new UncheckedIOException("could not listen for xDS on " + bindAddress + ":" + port, e);
     }
     health.setStatus("", ServingStatus.SERVING);
     LOG.info("xDS (ADS, SotW and delta) listening on {}:{}", bindAddress, server.getPort());
-    return new AdsServer(server, health);
+    return new AdsServer(server, health, executors);
   }
 
   public int port() {
@@ -72,5 +79,6 @@ public final class AdsServer implements AutoCloseable {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    executors.close();
   }
 }
