@@ -74,7 +74,7 @@ public final class ConfigJson {
         .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
         .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-        .serializationInclusion(JsonInclude.Include.NON_EMPTY)
+        .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_EMPTY, JsonInclude.Include.NON_EMPTY))
         .withCoercionConfig(LogicalType.Textual, c -> c
             .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
             .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
