@@ -26,7 +26,7 @@ final class AdminApiFixture implements AutoCloseable {
   static final String ADMIN_TOKEN = "it-admin-token-0123456789abcdef";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> TABLES =
-      List.of("config_revision", "config_resource", "config_reference", "config_resource_history", "admin_token");
+      List.of("config_revision", "config_resource", "config_reference", "config_resource_history", "config_route_claim", "admin_token", "audit_event");
 
   private final HikariDataSource dataSource;
   private final AdminHttpServer server;

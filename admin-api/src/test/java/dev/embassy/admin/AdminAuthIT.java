@@ -46,6 +46,12 @@ class AdminAuthIT extends AdminApiTestCase {
 
     assertThat(api.send("DELETE", "/api/v1/tokens/" + id, null, null, AdminApiFixture.ADMIN_TOKEN, Map.of()).status()).isEqualTo(204);
     assertThat(api.send("GET", "/api/v1/routes", null, null, token, Map.of()).status()).isEqualTo(401);
+
+    // Token changes are audited like config writes, naming who made them, never the secret.
+    var audit = api.get("/api/v1/audit").json().path("items");
+    assertThat(audit).extracting(e -> e.path("operation").asText() + " by " + e.path("actor").asText())
+        .containsSubsequence("token.revoke by it-admin", "token.issue by it-admin");
+    assertThat(audit.toString()).contains("ci-bot").doesNotContain(token);
   }
 
   @Test

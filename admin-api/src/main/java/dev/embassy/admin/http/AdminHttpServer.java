@@ -85,8 +85,9 @@ public final class AdminHttpServer implements AutoCloseable {
     dev.embassy.config.store.ProxyStatuses statuses = dataSource == null ? null : new dev.embassy.config.store.ProxyStatuses(dataSource);
     ConvergenceWait convergence = new ConvergenceWait(statuses);
     endpoints.addAll(new ResourceEndpoints(store, convergence).endpoints());
-    endpoints.addAll(new ConfigEndpoints(store, convergence, statuses).endpoints());
-    endpoints.addAll(new TokenEndpoints(tokens).endpoints());
+    dev.embassy.config.store.AuditLog auditLog = dataSource == null ? null : new dev.embassy.config.store.AuditLog(dataSource);
+    endpoints.addAll(new ConfigEndpoints(store, convergence, statuses, auditLog).endpoints());
+    endpoints.addAll(new TokenEndpoints(tokens, auditLog).endpoints());
     endpoints.addAll(new ProxyEndpoints(statuses).endpoints());
     return List.copyOf(endpoints);
   }

@@ -7,6 +7,7 @@ import dev.embassy.admin.auth.Role;
 import dev.embassy.config.codec.ConfigJson;
 import dev.embassy.config.model.ConfigDocument;
 import dev.embassy.config.store.ApplyResult;
+import dev.embassy.config.store.AuditLog;
 import dev.embassy.config.store.ConfigRevision;
 import dev.embassy.config.store.ConfigStore;
 import dev.embassy.config.store.ResourceDiff;
@@ -27,7 +28,10 @@ final class ConfigEndpoints {
   private final ConvergenceWait convergence;
   private final dev.embassy.config.store.ProxyStatuses statuses;
 
-  ConfigEndpoints(ConfigStore store, ConvergenceWait convergence, dev.embassy.config.store.ProxyStatuses statuses) {
+  private final AuditLog auditLog;
+
+  ConfigEndpoints(ConfigStore store, ConvergenceWait convergence, dev.embassy.config.store.ProxyStatuses statuses, AuditLog auditLog) {
+    this.auditLog = auditLog;
     this.store = store;
     this.convergence = convergence;
     this.statuses = statuses;
@@ -117,22 +121,25 @@ final class ConfigEndpoints {
     Responses.json(ctx, 200, body);
   }
 
-  /** Audit entries: who changed what, when, from which revision to which. */
+  /** Audit entries: who did what, when, and for config writes from which revision to which. */
   private void audit(Context ctx) {
     int limit = ResourceEndpoints.Queries.intParam(ctx, "limit", 50, 1, 500);
     long before = longParam(ctx, "before", 0);
-    List<ConfigRevision> page = store.revisions(before, limit);
+    List<AuditLog.Event> page = auditLog.page(before, limit);
     ObjectNode body = ConfigJson.json().createObjectNode();
     ArrayNode items = body.putArray("items");
-    for (ConfigRevision r : page) {
+    for (AuditLog.Event e : page) {
       ObjectNode entry = items.addObject();
-      entry.put("at", r.createdAt().toString());
-      entry.put("actor", r.author());
-      entry.put("operation", r.operation());
-      entry.put("summary", r.summary());
-      entry.put("fromRevision", r.parentId());
-      entry.put("toRevision", r.id());
-      entry.set("changes", tree(r.changesJson()));
+      entry.put("id", e.id());
+      entry.put("at", e.at().toString());
+      entry.put("actor", e.actor());
+      entry.put("operation", e.action());
+      entry.put("summary", e.summary());
+      if (e.toRevision() > 0) {
+        entry.put("fromRevision", e.fromRevision());
+        entry.put("toRevision", e.toRevision());
+      }
+      entry.set("changes", tree(e.detailJson()));
     }
     if (page.size() == limit) {
       body.put("nextBefore", page.getLast().id());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embassy.admin.auth.AdminTokens;
 import dev.embassy.admin.auth.Role;
 import dev.embassy.config.codec.ConfigJson;
+import dev.embassy.config.store.AuditLog;
 import dev.embassy.config.store.StoreException;
 import dev.embassy.config.validate.FieldError;
 import io.javalin.http.Context;
@@ -17,16 +18,18 @@ import java.util.Set;
 /** Admin token management: issue (the secret is shown once), list and revoke. */
 final class TokenEndpoints {
   private final AdminTokens tokens;
+  private final AuditLog auditLog;
 
-  TokenEndpoints(AdminTokens tokens) {
+  TokenEndpoints(AdminTokens tokens, AuditLog auditLog) {
     this.tokens = tokens;
+    this.auditLog = auditLog;
   }
 
   List<Endpoint> endpoints() {
     return List.of(
         Endpoint.of(HandlerType.GET, "/api/v1/tokens", Role.admin, (ctx, caller) -> list(ctx)),
-        Endpoint.of(HandlerType.POST, "/api/v1/tokens", Role.admin, (ctx, caller) -> issue(ctx)),
-        Endpoint.of(HandlerType.DELETE, "/api/v1/tokens/{id}", Role.admin, (ctx, caller) -> revoke(ctx)));
+        Endpoint.of(HandlerType.POST, "/api/v1/tokens", Role.admin, (ctx, caller) -> issue(ctx, caller.owner())),
+        Endpoint.of(HandlerType.DELETE, "/api/v1/tokens/{id}", Role.admin, (ctx, caller) -> revoke(ctx, caller.owner())));
   }
 
   private void list(Context ctx) {
@@ -36,7 +39,7 @@ final class TokenEndpoints {
     Responses.json(ctx, 200, body);
   }
 
-  private void issue(Context ctx) {
+  private void issue(Context ctx, String actor) {
     Bodies.format(ctx, false, Set.of(Bodies.JSON));
     JsonNode body = Bodies.tree(Bodies.read(ctx, 4096), Bodies.Format.JSON);
     List<FieldError> errors = new ArrayList<>();
@@ -62,17 +65,19 @@ final class TokenEndpoints {
       throw new StoreException.Invalid(errors);
     }
     AdminTokens.IssuedToken issued = tokens.issue(owner, role);
+    auditLog.record(actor, "token.issue", "issued " + role + " token " + issued.info().id() + " for " + owner);
     ObjectNode answer = json(issued.info());
     answer.put("token", issued.token());
     ctx.header("Location", "/api/v1/tokens/" + issued.info().id());
     Responses.json(ctx, 201, answer);
   }
 
-  private void revoke(Context ctx) {
+  private void revoke(Context ctx, String actor) {
     String id = ctx.pathParam("id");
     if (!tokens.revoke(id)) {
       throw new StoreException.NotFound("active token " + id);
     }
+    auditLog.record(actor, "token.revoke", "revoked token " + id);
     ctx.status(204);
   }
 
