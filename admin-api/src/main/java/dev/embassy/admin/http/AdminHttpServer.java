@@ -49,6 +49,7 @@ public final class AdminHttpServer implements AutoCloseable {
       // Bodies are read (and bounded) by Bodies; this only caps Javalin's own buffering.
       config.http.maxRequestSize = ConfigEndpoints.MAX_DOCUMENT_BYTES;
       config.useVirtualThreads = true;
+      config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
     });
     Problems.register(app);
     for (Endpoint endpoint : endpoints) {
