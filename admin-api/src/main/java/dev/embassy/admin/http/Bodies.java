@@ -83,6 +83,9 @@ final class Bodies {
 
   static JsonNode tree(byte[] body, Format format) {
     try {
+      if (format == Format.YAML) {
+        refuseAliases(body);
+      }
       JsonNode node = mapper(format).readTree(body);
       if (node == null || node.isMissingNode()) {
         throw new ApiProblem(400, "Bad request", "The request body is empty");
@@ -155,6 +158,32 @@ final class Bodies {
       }
     }
     return true;
+  }
+
+  /**
+   * Jackson's YAML reader does not expand aliases (*name): it would hand over the alias name as a
+   * string and the document would fail with a misleading type error. Say what it is instead.
+   */
+  private static void refuseAliases(byte[] body) throws IOException {
+    try (var parser = (com.fasterxml.jackson.dataformat.yaml.YAMLParser) ConfigJson.yaml().getFactory().createParser(body)) {
+      while (parser.nextToken() != null) {
+        if (parser.isCurrentAlias()) {
+          throw new ApiProblem(400, "Bad request", "YAML anchors and aliases are not supported; write the value out",
+              List.of(new FieldError(pointer(parser), "alias *" + parser.getText() + " at line " + parser.currentLocation().getLineNr())), Map.of());
+        }
+      }
+    }
+  }
+
+  private static String pointer(com.fasterxml.jackson.core.JsonParser parser) {
+    StringBuilder pointer = new StringBuilder();
+    java.util.Deque<String> segments = new java.util.ArrayDeque<>();
+    for (var context = parser.getParsingContext(); context != null && !context.inRoot(); context = context.getParent()) {
+      segments.addFirst(context.inArray() ? Integer.toString(context.getCurrentIndex())
+          : String.valueOf(context.getCurrentName()).replace("~", "~0").replace("/", "~1"));
+    }
+    segments.forEach(s -> pointer.append('/').append(s));
+    return pointer.toString();
   }
 
   private static ObjectMapper mapper(Format format) {
