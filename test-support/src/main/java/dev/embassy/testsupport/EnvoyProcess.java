@@ -75,8 +75,9 @@ public final class EnvoyProcess implements AutoCloseable {
    */
   public static Validation validate(String bootstrapYaml) {
     Path envoy = RealBinary.ENVOY.path();
+    Path dir = null;
     try {
-      Path dir = Files.createTempDirectory("embassy-envoy-validate-");
+      dir = Files.createTempDirectory("embassy-envoy-validate-");
       Path bootstrap = dir.resolve("bootstrap.yaml");
       Files.writeString(bootstrap, bootstrapYaml);
       Path log = dir.resolve("validate.log");
@@ -97,6 +98,10 @@ public final class EnvoyProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    } finally {
+      if (dir != null) {
+        deleteQuietly(dir);
+      }
     }
   }
 
