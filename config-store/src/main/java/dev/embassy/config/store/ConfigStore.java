@@ -236,10 +236,10 @@ public final class ConfigStore {
           Optional<String> secret = ResourceCodec.secret(resource).or(() -> secrets.getOrDefault(kind + "/" + resource.name(), Optional.empty()));
           String spec = ResourceCodec.spec(resource);
           if (old == null) {
-            changes.add(Change.upsert(Change.Op.create, resource, secret));
+            changes.add(Change.upsert(Change.Op.create, resource, spec, secret));
             diffs.add(new ResourceDiff(kind, resource.name(), Change.Op.create, Optional.empty(), Optional.of(tree(spec))));
           } else if (!spec.equals(ResourceCodec.spec(old.resource())) || !secret.equals(old.secret())) {
-            changes.add(Change.upsert(Change.Op.update, resource, secret));
+            changes.add(Change.upsert(Change.Op.update, resource, spec, secret));
             diffs.add(new ResourceDiff(kind, resource.name(), Change.Op.update, Optional.of(tree(ResourceCodec.spec(old.resource()))), Optional.of(tree(spec))));
           }
         }

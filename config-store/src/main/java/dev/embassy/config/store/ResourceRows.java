@@ -91,7 +91,7 @@ final class ResourceRows {
       BatchBindStep clearRefs = tx.batch(tx.query("DELETE FROM config_reference WHERE from_kind = ? AND from_name = ?", null, null));
       for (Change change : upserts) {
         ConfigResource resource = change.after().orElseThrow();
-        upsert.bind(kindKey(change.kind()), change.name(), change.spec(), LabelSelector.toJson(resource.labels()),
+        upsert.bind(kindKey(change.kind()), change.name(), change.spec().orElseThrow(), LabelSelector.toJson(resource.labels()),
             change.secret().orElse(null), revision);
         clearRefs.bind(kindKey(change.kind()), change.name());
       }
@@ -124,7 +124,7 @@ final class ResourceRows {
         "INSERT INTO config_resource_history (revision, kind, name, op, spec, secret) VALUES (?, ?, ?, ?, ?::jsonb, ?)",
         null, null, null, null, null, null));
     for (Change change : changes) {
-      history.bind(revision, kindKey(change.kind()), change.name(), change.op().name(), change.spec(), change.secret().orElse(null));
+      history.bind(revision, kindKey(change.kind()), change.name(), change.op().name(), change.spec().orElse(null), change.secret().orElse(null));
     }
     history.execute();
   }
