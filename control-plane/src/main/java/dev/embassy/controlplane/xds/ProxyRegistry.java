@@ -36,7 +36,6 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
     final Instant connectedSince;
     final Map<String, Sent> nonceVersions = new ConcurrentHashMap<>();
     final Map<String, String> sent = new ConcurrentHashMap<>();
-    final Map<String, String> acked = new ConcurrentHashMap<>();
     final Map<String, ServedRevisions.Applied> applied = new ConcurrentHashMap<>();
     volatile Nack lastNack;
 
@@ -134,7 +133,6 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
       metrics.nacked(typeUrl);
       onNack.accept(nack);
     } else {
-      stream.acked.put(typeUrl, sent.version());
       stream.applied.compute(typeUrl, (type, before) -> sent.apply().apply(before));
       metrics.acked(typeUrl, java.time.Duration.ofNanos(System.nanoTime() - sent.sentNanos()));
     }
@@ -163,10 +161,17 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
 
   public List<ProxyStatus> proxies() {
     return streams.values().stream()
-        .map(s -> new ProxyStatus(s.proxyId, s.nodeGroup, s.connectedSince, new TreeMap<>(s.acked),
+        .map(s -> new ProxyStatus(s.proxyId, s.nodeGroup, s.connectedSince, ackedVersions(s),
             served.appliedRevision(s.nodeGroup, s.applied), Optional.ofNullable(s.lastNack)))
         .sorted(java.util.Comparator.comparing(ProxyStatus::proxyId))
         .toList();
+  }
+
+  /** Type URL → version the proxy last ACKed: the version part of what it has applied. */
+  private static Map<String, String> ackedVersions(Stream stream) {
+    Map<String, String> acked = new TreeMap<>();
+    stream.applied.forEach((type, applied) -> acked.put(type, applied.version()));
+    return acked;
   }
 
   /** Increases on every connect, disconnect, ACK and NACK: a cheap "has anything changed". */
