@@ -32,8 +32,7 @@ public final class AdminHttpServer implements AutoCloseable {
     Authentication authentication = new Authentication(tokens);
     io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics =
         new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
-    List<Endpoint> endpoints = new ArrayList<>(endpoints(store, tokens, dataSource));
-    endpoints.add(metricsEndpoint(metrics));
+    List<Endpoint> endpoints = endpoints(store, tokens, dataSource, metrics);
 
     Javalin app = Javalin.create(config -> {
       config.showJavalinBanner = false;
@@ -59,7 +58,7 @@ public final class AdminHttpServer implements AutoCloseable {
       });
     }
     app.start(host, port);
-    return new AdminHttpServer(app, List.copyOf(endpoints));
+    return new AdminHttpServer(app, endpoints);
   }
 
   /** The matched endpoint's path template; Javalin throws when none matched (404, 405). */
@@ -72,13 +71,14 @@ public final class AdminHttpServer implements AutoCloseable {
   }
 
   /** Prometheus metrics; like everything but health, it needs a token (viewer). */
-  static Endpoint metricsEndpoint(io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) {
+  private static Endpoint metricsEndpoint(io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) {
     return Endpoint.of(HandlerType.GET, "/metrics", Role.viewer,
         (ctx, caller) -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
   }
 
-  /** Every operation the API serves, in registration order (plus /metrics, added at start). */
-  public static List<Endpoint> endpoints(ConfigStore store, AdminTokens tokens, DataSource dataSource) {
+  /** Every operation the API serves, in registration order. */
+  public static List<Endpoint> endpoints(ConfigStore store, AdminTokens tokens, DataSource dataSource,
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) {
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(new HealthEndpoints(dataSource).endpoints());
     endpoints.add(Endpoint.of(HandlerType.GET, "/openapi.json", Role.viewer,
@@ -90,6 +90,7 @@ public final class AdminHttpServer implements AutoCloseable {
     endpoints.addAll(new ConfigEndpoints(store, convergence, statuses, auditLog).endpoints());
     endpoints.addAll(new TokenEndpoints(tokens, auditLog).endpoints());
     endpoints.addAll(new ProxyEndpoints(statuses).endpoints());
+    endpoints.add(metricsEndpoint(metrics));
     return List.copyOf(endpoints);
   }
 
