@@ -103,15 +103,7 @@ public final class AdminApiBenchmark {
       results.add(pool.submit(() -> {
         double[] latencies = new double[CREATES_PER_CLIENT];
         for (int i = 0; i < CREATES_PER_CLIENT; i++) {
-          String route = "{\"name\":\"c" + id + "-" + i + "\",\"gateway\":\"edge\",\"hostnames\":[\"new.example.com\"],"
-              + "\"rules\":[{\"matches\":[{\"path\":{\"type\":\"PathPrefix\",\"value\":\"/new/" + id + "/" + i + "\"}}],"
-              + "\"backendRefs\":[{\"cluster\":\"svc-" + (i % CLUSTERS) + "\"}]}]}";
-          long t = System.nanoTime();
-          HttpResponse<String> response = post(base + "/api/v1/routes", route, "application/json");
-          latencies[i] = (System.nanoTime() - t) / 1e6;
-          if (response.statusCode() != 201) {
-            throw new IllegalStateException("create failed: " + response.statusCode() + " " + response.body());
-          }
+          latencies[i] = timedCreate(base, "c" + id + "-" + i, "new", i);
         }
         return latencies;
       }));
@@ -165,15 +157,7 @@ public final class AdminApiBenchmark {
           if (wait > 0) {
             Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
           }
-          String route = "{\"name\":\"p" + id + "-" + i + "\",\"gateway\":\"edge\",\"hostnames\":[\"paced.example.com\"],"
-              + "\"rules\":[{\"matches\":[{\"path\":{\"type\":\"PathPrefix\",\"value\":\"/paced/" + id + "/" + i + "\"}}],"
-              + "\"backendRefs\":[{\"cluster\":\"svc-" + (i % CLUSTERS) + "\"}]}]}";
-          long t = System.nanoTime();
-          HttpResponse<String> response = post(base + "/api/v1/routes", route, "application/json");
-          latencies[i] = (System.nanoTime() - t) / 1e6;
-          if (response.statusCode() != 201) {
-            throw new IllegalStateException("create failed: " + response.statusCode() + " " + response.body());
-          }
+          latencies[i] = timedCreate(base, "p" + id + "-" + i, "paced", i);
           next += intervalNanos;
         }
         return latencies;
@@ -187,6 +171,20 @@ public final class AdminApiBenchmark {
     }
     pool.shutdown();
     return Stats.of(all.stream().mapToDouble(Double::doubleValue).toArray());
+  }
+
+  /** Creates one route (hostname {@code group}.example.com, path /{@code group}/{@code name}); returns its latency in ms. */
+  private static double timedCreate(String base, String name, String group, int i) throws Exception {
+    String route = "{\"name\":\"" + name + "\",\"gateway\":\"edge\",\"hostnames\":[\"" + group + ".example.com\"],"
+        + "\"rules\":[{\"matches\":[{\"path\":{\"type\":\"PathPrefix\",\"value\":\"/" + group + "/" + name + "\"}}],"
+        + "\"backendRefs\":[{\"cluster\":\"svc-" + (i % CLUSTERS) + "\"}]}]}";
+    long start = System.nanoTime();
+    HttpResponse<String> response = post(base + "/api/v1/routes", route, "application/json");
+    double millis = (System.nanoTime() - start) / 1e6;
+    if (response.statusCode() != 201) {
+      throw new IllegalStateException("create failed: " + response.statusCode() + " " + response.body());
+    }
+    return millis;
   }
 
   private static double timedApply(String base, String body, String query) throws Exception {
