@@ -20,7 +20,7 @@ class DeclarativeApplyIT extends AdminApiTestCase {
            "requirements": {"scopes": ["read"]}}
         ],
         "rateLimitPolicies": [
-          {"name": "per-user", "domain": "edge", "descriptors": [{"key": "user", "limit": {"requests": 100, "window": "1m"}}]}
+          {"name": "per-user", "domain": "edge", "requestDescriptors": [{"entries": [{"claim": {"claim": "sub", "key": "user"}}]}], "descriptors": [{"key": "user", "limit": {"requests": 100, "window": "1m"}}]}
         ],
         "gateways": [{"name": "edge", "nodeGroup": "edge", "listeners": [{"name": "http", "port": 10000}]}],
         "routes": [

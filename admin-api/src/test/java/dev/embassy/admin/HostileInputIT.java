@@ -44,7 +44,7 @@ class HostileInputIT {
                     "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/api"}}], "backendRefs": [{"cluster": "demo"}]}]}],
         "authPolicies": [{"name": "jwt", "providers": [{"name": "idp", "issuer": "https://idp.example.com",
                           "jwksUri": "https://idp.example.com/jwks", "audiences": ["api"]}]}],
-        "rateLimitPolicies": [{"name": "rl", "domain": "edge",
+        "rateLimitPolicies": [{"name": "rl", "domain": "edge", "requestDescriptors": [{"entries": [{"genericKey": {"value": "default"}}]}],
                                "descriptors": [{"key": "generic_key", "value": "default", "limit": {"requests": 10, "window": "1s"}}]}]
       }
       """;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.embassy.config.store.ProxyStatuses;
 import dev.embassy.controlplane.ConfigSync;
 import dev.embassy.controlplane.ir.EndpointSource;
-import dev.embassy.controlplane.source.ConfigFollower;
+import dev.embassy.config.store.ConfigFollower;
 import dev.embassy.controlplane.status.ControlPlaneMetrics;
 import dev.embassy.controlplane.status.ProxyStatusReporter;
 import dev.embassy.controlplane.xds.AdsServer;

@@ -3,7 +3,7 @@ package dev.embassy.controlplane;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.embassy.config.store.ConfigDatabase;
 import dev.embassy.controlplane.ir.EndpointSource;
-import dev.embassy.controlplane.source.ConfigFollower;
+import dev.embassy.config.store.ConfigFollower;
 import dev.embassy.controlplane.xds.AdsServer;
 import dev.embassy.controlplane.xds.NackAwareConfigWatcher;
 import dev.embassy.controlplane.xds.ProxyRegistry;

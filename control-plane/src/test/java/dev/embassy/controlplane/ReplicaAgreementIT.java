@@ -9,7 +9,7 @@ import dev.embassy.config.store.ConfigDatabase;
 import dev.embassy.config.store.ConfigSchema;
 import dev.embassy.config.store.ConfigStore;
 import dev.embassy.controlplane.ir.EndpointSource;
-import dev.embassy.controlplane.source.ConfigFollower;
+import dev.embassy.config.store.ConfigFollower;
 import dev.embassy.controlplane.status.ControlPlaneMetrics;
 import dev.embassy.controlplane.xds.SnapshotPublisher;
 import dev.embassy.testsupport.PostgresExtension;

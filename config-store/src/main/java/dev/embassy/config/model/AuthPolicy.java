@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Who may call a route: a JWT from one of {@code providers}, meeting {@code requirements}.
- * Enforced by auth-service through Envoy's ext_authz filter.
+ * Who may call a route: a JWT from one of {@code providers} (or, when configured, an API key),
+ * meeting {@code requirements}. Enforced by auth-service through Envoy's ext_authz filter.
  */
 public record AuthPolicy(
     String name,
@@ -16,7 +16,8 @@ public record AuthPolicy(
     Optional<TokenSource> tokenSource,
     List<ClaimHeader> forwardClaims,
     Boolean stripAuthorization,
-    Boolean dryRun)
+    Boolean dryRun,
+    Optional<ApiKeys> apiKeys)
     implements ConfigResource {
   public AuthPolicy {
     labels = Absent.map(labels);
@@ -26,6 +27,7 @@ public record AuthPolicy(
     forwardClaims = Absent.list(forwardClaims);
     stripAuthorization = Absent.or(stripAuthorization, false);
     dryRun = Absent.or(dryRun, false);
+    apiKeys = Absent.optional(apiKeys);
   }
 
   @Override
@@ -88,4 +90,23 @@ public record AuthPolicy(
 
   /** Copies a verified claim into a request header, replacing any the client sent. */
   public record ClaimHeader(String claim, String header) {}
+
+  /**
+   * API keys accepted instead of a JWT, read from {@code header}. Only each key's SHA-256 is
+   * stored (lowercase hex), so neither the database nor a config dump holds a usable key. A key
+   * authenticates as subject {@code name} with {@code scopes}; the policy's requirements then apply
+   * to it as to a token.
+   */
+  public record ApiKeys(String header, List<ApiKey> keys) {
+    public ApiKeys {
+      header = Absent.or(header, "x-api-key");
+      keys = Absent.list(keys);
+    }
+  }
+
+  public record ApiKey(String name, String sha256, List<String> scopes) {
+    public ApiKey {
+      scopes = Absent.list(scopes);
+    }
+  }
 }

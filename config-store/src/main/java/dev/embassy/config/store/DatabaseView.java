@@ -42,6 +42,17 @@ final class DatabaseView implements ConfigView {
     return ResourceRows.claimants(tx, gateway, keys, route);
   }
 
+  @Override
+  public Optional<String> rateLimitDomainOwner(String domain, String policy) {
+    if (pending instanceof dev.embassy.config.model.RateLimitPolicy p && !p.name().equals(policy) && domain.equals(p.domain())) {
+      return Optional.of(p.name());
+    }
+    return tx.resultQuery(
+            "SELECT name FROM config_resource WHERE kind = ? AND spec ->> 'domain' = ? AND name <> ? ORDER BY name LIMIT 1",
+            ResourceRows.kindKey(ResourceKind.RATELIMIT_POLICY), domain, policy)
+        .fetchOptional(r -> r.get(0, String.class));
+  }
+
   private boolean isPending(ResourceKind kind, String name) {
     return pending.kind() == kind && pending.name().equals(name);
   }

@@ -59,4 +59,14 @@ final class MemoryView implements ConfigView {
     }
     return conflicts;
   }
+
+  @Override
+  public Optional<String> rateLimitDomainOwner(String domain, String policy) {
+    return resources.getOrDefault(ResourceKind.RATELIMIT_POLICY, Map.of()).values().stream()
+        .map(r -> (dev.embassy.config.model.RateLimitPolicy) r)
+        .filter(p -> !p.name().equals(policy) && domain.equals(p.domain()))
+        .map(dev.embassy.config.model.RateLimitPolicy::name)
+        .sorted()
+        .findFirst();
+  }
 }

@@ -1,6 +1,8 @@
 package dev.embassy.config.validate;
 
 import dev.embassy.config.model.AuthPolicy;
+import dev.embassy.config.model.AuthPolicy.ApiKey;
+import dev.embassy.config.model.AuthPolicy.ApiKeys;
 import dev.embassy.config.model.AuthPolicy.ClaimOperator;
 import dev.embassy.config.model.AuthPolicy.ClaimRule;
 import dev.embassy.config.model.AuthPolicy.JwtProvider;
@@ -15,12 +17,16 @@ final class AuthPolicyRules {
   private static final Set<String> ALGORITHMS =
       Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
 
+  private static final java.util.regex.Pattern SHA256_HEX = java.util.regex.Pattern.compile("[0-9a-f]{64}");
+
   private AuthPolicyRules() {}
 
   static void check(AuthPolicy policy, Violations v) {
-    if (Checks.required(v, "providers", policy.providers())) {
-      Checks.maxSize(v, "providers", policy.providers(), 16);
+    boolean apiKeys = policy.apiKeys().map(k -> !k.keys().isEmpty()).orElse(false);
+    if (policy.providers().isEmpty() && !apiKeys) {
+      v.add("providers", "is required unless apiKeys lists at least one key");
     }
+    Checks.maxSize(v, "providers", policy.providers(), 16);
     Checks.unique(v, "providers", policy.providers(), JwtProvider::name, "duplicate provider name");
     Checks.unique(v, "providers", policy.providers(), JwtProvider::issuer, "two providers for issuer");
     for (int i = 0; i < policy.providers().size(); i++) {
@@ -28,12 +34,7 @@ final class AuthPolicyRules {
     }
     Violations requirements = v.at("requirements");
     Checks.maxSize(requirements, "scopes", policy.requirements().scopes(), 64);
-    for (int i = 0; i < policy.requirements().scopes().size(); i++) {
-      String scope = policy.requirements().scopes().get(i);
-      if (scope.isEmpty() || scope.length() > 256 || scope.chars().anyMatch(c -> c <= 0x20 || c == '"' || c == '\\' || c > 0x7e)) {
-        requirements.at("scopes").add(Integer.toString(i), "scopes are 1-256 printable ASCII characters without spaces, quotes or backslashes (RFC 6749 §3.3)");
-      }
-    }
+    scopes(policy.requirements().scopes(), requirements);
     Checks.maxSize(requirements, "claims", policy.requirements().claims(), 64);
     for (int i = 0; i < policy.requirements().claims().size(); i++) {
       claimRule(policy.requirements().claims().get(i), requirements.at("claims", i));
@@ -54,6 +55,36 @@ final class AuthPolicyRules {
       Violations at = v.at("forwardClaims", i);
       Checks.required(at, "claim", policy.forwardClaims().get(i).claim());
       Checks.modifiableHeaderName(at, "header", policy.forwardClaims().get(i).header());
+    }
+    policy.apiKeys().ifPresent(keys -> apiKeys(keys, v.at("apiKeys")));
+  }
+
+  private static void apiKeys(ApiKeys keys, Violations v) {
+    Checks.headerName(v, "header", keys.header());
+    if (keys.header() != null && (keys.header().startsWith(":") || keys.header().equalsIgnoreCase("authorization"))) {
+      v.add("header", "API keys cannot be read from a pseudo-header or Authorization (that is where tokens go)");
+    }
+    Checks.maxSize(v, "keys", keys.keys(), 1024);
+    Checks.unique(v, "keys", keys.keys(), ApiKey::name, "duplicate key name");
+    Checks.unique(v, "keys", keys.keys(), ApiKey::sha256, "the same key twice:");
+    for (int i = 0; i < keys.keys().size(); i++) {
+      ApiKey key = keys.keys().get(i);
+      Violations at = v.at("keys", i);
+      Checks.name(at, "name", key.name());
+      if (Checks.required(at, "sha256", key.sha256()) && !SHA256_HEX.matcher(key.sha256()).matches()) {
+        at.add("sha256", "must be the key's SHA-256 as 64 lowercase hex digits (printf %s KEY | sha256sum); the key itself is never stored");
+      }
+      Checks.maxSize(at, "scopes", key.scopes(), 64);
+      scopes(key.scopes(), at);
+    }
+  }
+
+  private static void scopes(java.util.List<String> scopes, Violations v) {
+    for (int i = 0; i < scopes.size(); i++) {
+      String scope = scopes.get(i);
+      if (scope == null || scope.isEmpty() || scope.length() > 256 || scope.chars().anyMatch(c -> c <= 0x20 || c == '"' || c == '\\' || c > 0x7e)) {
+        v.at("scopes").add(Integer.toString(i), "scopes are 1-256 printable ASCII characters without spaces, quotes or backslashes (RFC 6749 §3.3)");
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package dev.embassy.config.validate;
 
 import dev.embassy.config.model.ConfigResource;
 import dev.embassy.config.model.Gateway;
+import dev.embassy.config.model.RateLimitPolicy;
 import dev.embassy.config.model.Reference;
 import dev.embassy.config.model.Route;
 import java.util.List;
@@ -9,7 +10,8 @@ import java.util.Map;
 
 /**
  * Rules that need more than one resource: references must resolve, a route's listener must exist,
- * and no two routes may claim the same listener, hostname and match (see {@link RouteClaims}).
+ * no two routes may claim the same listener, hostname and match (see {@link RouteClaims}), and no
+ * two rate-limit policies may share a domain.
  * Checked against the config as it will be after the write.
  */
 public final class ConfigValidator {
@@ -25,6 +27,10 @@ public final class ConfigValidator {
     }
     if (resource instanceof Route route && route.gateway() != null) {
       view.gateway(route.gateway()).ifPresent(gateway -> checkRoute(route, gateway, view, v));
+    }
+    if (resource instanceof RateLimitPolicy policy && policy.domain() != null) {
+      view.rateLimitDomainOwner(policy.domain(), policy.name())
+          .ifPresent(other -> v.add("domain", "rate-limit policy " + other + " already uses domain " + policy.domain()));
     }
     return v.errors();
   }

@@ -16,4 +16,10 @@ public interface ConfigView {
    * {@code route}, that route's name (see {@link RouteClaims}). A conflict to report.
    */
   Map<String, String> conflictingClaims(String gateway, java.util.Collection<String> keys, String route);
+
+  /**
+   * The rate-limit policy other than {@code policy} that uses {@code domain}, if any. A domain
+   * selects the limits ratelimit-service applies, so it must name exactly one policy.
+   */
+  Optional<String> rateLimitDomainOwner(String domain, String policy);
 }

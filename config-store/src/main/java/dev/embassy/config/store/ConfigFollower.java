@@ -1,8 +1,5 @@
-package dev.embassy.controlplane.source;
+package dev.embassy.config.store;
 
-import dev.embassy.config.store.ConfigSnapshot;
-import dev.embassy.config.store.ConfigStore;
-import dev.embassy.config.store.RevisionNotifications;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
