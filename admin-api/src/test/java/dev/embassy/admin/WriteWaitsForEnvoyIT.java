@@ -173,7 +173,7 @@ class WriteWaitsForEnvoyIT extends AdminApiTestCase {
       SnapshotPublisher publisher = new SnapshotPublisher();
       ServedRevisions served = new ServedRevisions();
       ControlPlaneMetrics metrics = new ControlPlaneMetrics();
-      ConfigSync sync = new ConfigSync(publisher, "127.0.0.1", EndpointSource.NONE, metrics, served);
+      ConfigSync sync = new ConfigSync(publisher, dev.embassy.controlplane.ir.TranslationSettings.defaults("127.0.0.1"), EndpointSource.NONE, metrics, served);
       ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
       ProxyRegistry registry = new ProxyRegistry(Clock.systemUTC(), metrics, served, nack -> reporter[0].nack(nack));
       reporter[0] = new ProxyStatusReporter("it-replica", registry, new ProxyStatuses(api.dataSource()), served::latest).start();

@@ -85,7 +85,7 @@ public final class AdminApiBenchmark {
     for (int run = 0; run < RUNS; run++) {
       long start = System.nanoTime();
       int resources = 0;
-      for (NodeGroupConfig group : NodeGroupBuilder.build(stored, "0.0.0.0", EndpointSource.NONE)) {
+      for (NodeGroupConfig group : NodeGroupBuilder.build(stored, dev.embassy.controlplane.ir.TranslationSettings.defaults("0.0.0.0"), EndpointSource.NONE)) {
         resources += XdsTranslator.translate(group).clusters().size();
       }
       translate[run] = (System.nanoTime() - start) / 1e6;

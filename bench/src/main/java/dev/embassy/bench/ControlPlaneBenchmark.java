@@ -58,7 +58,7 @@ public final class ControlPlaneBenchmark {
     SnapshotPublisher publisher = new SnapshotPublisher();
     ServedRevisions served = new ServedRevisions();
     ControlPlaneMetrics metrics = new ControlPlaneMetrics();
-    ConfigSync sync = new ConfigSync(publisher, "0.0.0.0", EndpointSource.NONE, metrics, served);
+    ConfigSync sync = new ConfigSync(publisher, dev.embassy.controlplane.ir.TranslationSettings.defaults("0.0.0.0"), EndpointSource.NONE, metrics, served);
     ProxyRegistry registry = new ProxyRegistry(Clock.systemUTC(), metrics, served, nack -> { });
     try (ConfigFollower follower = new ConfigFollower(dataSource, Duration.ofMillis(10), sync).start();
         AdsServer ads = AdsServer.start("127.0.0.1", 0, new NackAwareConfigWatcher(publisher.cache(), registry), List.of(registry))) {

@@ -4,6 +4,7 @@ import dev.embassy.config.store.ConfigSnapshot;
 import dev.embassy.controlplane.ir.EndpointSource;
 import dev.embassy.controlplane.ir.NodeGroupBuilder;
 import dev.embassy.controlplane.ir.NodeGroupConfig;
+import dev.embassy.controlplane.ir.TranslationSettings;
 import dev.embassy.controlplane.status.ControlPlaneMetrics;
 import dev.embassy.controlplane.translate.XdsResources;
 import dev.embassy.controlplane.translate.XdsTranslator;
@@ -25,17 +26,17 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigSync.class);
 
   private final SnapshotPublisher publisher;
-  private final String listenerAddress;
+  private final TranslationSettings settings;
   private final EndpointSource endpoints;
   private final ControlPlaneMetrics metrics;
   private final ServedRevisions served;
   private volatile long servedRevision = -1;
 
-  public ConfigSync(SnapshotPublisher publisher, String listenerAddress, EndpointSource endpoints, ControlPlaneMetrics metrics,
+  public ConfigSync(SnapshotPublisher publisher, TranslationSettings settings, EndpointSource endpoints, ControlPlaneMetrics metrics,
       ServedRevisions served) {
     this.served = served;
     this.publisher = publisher;
-    this.listenerAddress = listenerAddress;
+    this.settings = settings;
     this.endpoints = endpoints;
     this.metrics = metrics;
     metrics.gauge("embassy.controlplane.revision.served", "Config revision being served; -1 before the first", () -> servedRevision);
@@ -46,7 +47,7 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     long started = System.nanoTime();
     List<XdsResources> groups = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    for (NodeGroupConfig group : NodeGroupBuilder.build(snapshot.document(), listenerAddress, endpoints)) {
+    for (NodeGroupConfig group : NodeGroupBuilder.build(snapshot.document(), settings, endpoints)) {
       XdsResources resources = XdsTranslator.translate(group);
       SnapshotConsistency.problems(resources).forEach(p -> problems.add(group.nodeGroup() + ": " + p));
       groups.add(resources);

@@ -2,6 +2,9 @@ package dev.embassy.controlplane;
 
 import dev.embassy.config.model.DurationText;
 import java.time.Duration;
+import dev.embassy.controlplane.ir.ServiceAddress;
+import dev.embassy.controlplane.ir.TranslationSettings;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,11 +19,18 @@ import java.util.Map;
  *   <tr><td>EMBASSY_LISTENER_ADDRESS</td><td>0.0.0.0</td><td>address Envoy listeners bind</td></tr>
  *   <tr><td>EMBASSY_DEBOUNCE</td><td>10ms</td><td>how long to gather further revisions before translating</td></tr>
  *   <tr><td>EMBASSY_STATUS_BIND / EMBASSY_STATUS_PORT</td><td>127.0.0.1 / 18080</td><td>/healthz, /readyz and /metrics</td></tr>
+ *   <tr><td>EMBASSY_AUTH_SERVICE</td><td>127.0.0.1:9191</td><td>auth-service address(es) Envoy's ext_authz filter calls (host:port, comma-separated)</td></tr>
+ *   <tr><td>EMBASSY_RATELIMIT_SERVICE</td><td>127.0.0.1:8081</td><td>ratelimit-service address(es) Envoy's rate-limit filter calls; any node of a cluster answers</td></tr>
  * </table>
  */
 public record ControlPlaneConfig(
     String xdsBind, int xdsPort, String databaseUrl, String databaseUser, String databasePassword,
-    String listenerAddress, Duration debounce, String statusBind, int statusPort) {
+    String listenerAddress, Duration debounce, String statusBind, int statusPort,
+    List<ServiceAddress> authService, List<ServiceAddress> rateLimitService) {
+
+  public TranslationSettings translationSettings() {
+    return new TranslationSettings(listenerAddress, authService, rateLimitService);
+  }
 
   public static ControlPlaneConfig fromEnvironment(Map<String, String> env) {
     String debounce = env.getOrDefault("EMBASSY_DEBOUNCE", "10ms");
@@ -34,7 +44,25 @@ public record ControlPlaneConfig(
         "0ms".equals(debounce) ? Duration.ZERO : DurationText.parse(debounce)
             .orElseThrow(() -> new IllegalArgumentException("EMBASSY_DEBOUNCE=" + debounce + " is not a duration such as 10ms")),
         env.getOrDefault("EMBASSY_STATUS_BIND", "127.0.0.1"),
-        port(env, "EMBASSY_STATUS_PORT", 18080));
+        port(env, "EMBASSY_STATUS_PORT", 18080),
+        addresses(env, "EMBASSY_AUTH_SERVICE", TranslationSettings.DEFAULT_AUTH_SERVICE),
+        addresses(env, "EMBASSY_RATELIMIT_SERVICE", TranslationSettings.DEFAULT_RATELIMIT_SERVICE));
+  }
+
+  private static List<ServiceAddress> addresses(Map<String, String> env, String name, List<ServiceAddress> fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      List<ServiceAddress> parsed = ServiceAddress.parseList(value);
+      if (parsed.isEmpty()) {
+        throw new IllegalArgumentException("no address");
+      }
+      return parsed;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + "=" + value + ": " + e.getMessage() + " (expected host:port[,host:port...])", e);
+    }
   }
 
   private static int port(Map<String, String> env, String name, int fallback) {

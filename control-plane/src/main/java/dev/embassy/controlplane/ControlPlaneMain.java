@@ -38,7 +38,7 @@ public final class ControlPlaneMain {
     SnapshotPublisher publisher = new SnapshotPublisher();
     ControlPlaneMetrics metrics = new ControlPlaneMetrics();
     ServedRevisions served = new ServedRevisions();
-    ConfigSync sync = new ConfigSync(publisher, config.listenerAddress(), EndpointSource.NONE, metrics, served);
+    ConfigSync sync = new ConfigSync(publisher, config.translationSettings(), EndpointSource.NONE, metrics, served);
     ConfigFollower follower = new ConfigFollower(dataSource, config.debounce(), sync).start();
     metrics.gauge("embassy.controlplane.store.reachable", "1 while the config store is reachable, 0 while the last loaded config is served", () -> follower.healthy() ? 1 : 0);
     String replica = replicaName(config.xdsPort());

@@ -58,7 +58,7 @@ class ControlPlaneEndToEndIT {
       store.apply(document(listenerPort, alpha, beta), true, false, "it", "seed");
 
       SnapshotPublisher publisher = new SnapshotPublisher();
-      ConfigSync sync = new ConfigSync(publisher, "127.0.0.1", EndpointSource.NONE, new dev.embassy.controlplane.status.ControlPlaneMetrics(), new dev.embassy.controlplane.xds.ServedRevisions());
+      ConfigSync sync = new ConfigSync(publisher, dev.embassy.controlplane.ir.TranslationSettings.defaults("127.0.0.1"), EndpointSource.NONE, new dev.embassy.controlplane.status.ControlPlaneMetrics(), new dev.embassy.controlplane.xds.ServedRevisions());
       try (ConfigFollower follower = new ConfigFollower(dataSource, Duration.ofMillis(10), sync).start();
           AdsServer ads = AdsServer.start("127.0.0.1", 0, publisher.cache());
           EnvoyProcess envoy = EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(

@@ -62,7 +62,7 @@ class NackHandlingIT {
           gateways: [{name: edge, nodeGroup: edge, listeners: [{name: http, port: %d}]}]
           routes: [{name: all, gateway: edge, rules: [{backendRefs: [{cluster: good}]}]}]
           """.formatted(backend.port(), listenerPort), ConfigDocument.class);
-      XdsResources good = XdsTranslator.translate(NodeGroupBuilder.build(document, "127.0.0.1", EndpointSource.NONE).getFirst());
+      XdsResources good = XdsTranslator.translate(NodeGroupBuilder.build(document, dev.embassy.controlplane.ir.TranslationSettings.defaults("127.0.0.1"), EndpointSource.NONE).getFirst());
 
       SnapshotPublisher publisher = new SnapshotPublisher();
       publisher.publish(good);

@@ -51,7 +51,7 @@ class ProtobufToolchainCompatibilityTest {
         gateways: [{name: edge, nodeGroup: edge, listeners: [{name: http, port: 10000}]}]
         routes: [{name: all, gateway: edge, rules: [{backendRefs: [{cluster: demo}]}]}]
         """, ConfigDocument.class);
-    resources = XdsTranslator.translate(NodeGroupBuilder.build(document, "127.0.0.1", EndpointSource.NONE).getFirst());
+    resources = XdsTranslator.translate(NodeGroupBuilder.build(document, dev.embassy.controlplane.ir.TranslationSettings.defaults("127.0.0.1"), EndpointSource.NONE).getFirst());
     SnapshotPublisher publisher = new SnapshotPublisher();
     publisher.publish(resources);
     String name = InProcessServerBuilder.generateName();

@@ -34,8 +34,8 @@ class ReplicaAgreementIT {
       ConfigStore store = new ConfigStore(dataSource);
       SnapshotPublisher a = new SnapshotPublisher();
       SnapshotPublisher b = new SnapshotPublisher();
-      ConfigSync syncA = new ConfigSync(a, "0.0.0.0", EndpointSource.NONE, new ControlPlaneMetrics(), new dev.embassy.controlplane.xds.ServedRevisions());
-      ConfigSync syncB = new ConfigSync(b, "0.0.0.0", EndpointSource.NONE, new ControlPlaneMetrics(), new dev.embassy.controlplane.xds.ServedRevisions());
+      ConfigSync syncA = new ConfigSync(a, dev.embassy.controlplane.ir.TranslationSettings.defaults("0.0.0.0"), EndpointSource.NONE, new ControlPlaneMetrics(), new dev.embassy.controlplane.xds.ServedRevisions());
+      ConfigSync syncB = new ConfigSync(b, dev.embassy.controlplane.ir.TranslationSettings.defaults("0.0.0.0"), EndpointSource.NONE, new ControlPlaneMetrics(), new dev.embassy.controlplane.xds.ServedRevisions());
       try (ConfigFollower followerA = new ConfigFollower(dataSource, Duration.ofMillis(10), syncA).start();
           ConfigFollower followerB = new ConfigFollower(dataSource, Duration.ofMillis(10), syncB).start()) {
         for (String golden : List.of("filters", "clusters", "https")) {

@@ -95,7 +95,7 @@ class ResilienceIT {
   private record ControlPlane(ConfigFollower follower, AdsServer ads) implements AutoCloseable {
     static ControlPlane start(HikariDataSource dataSource, int port) {
       SnapshotPublisher publisher = new SnapshotPublisher();
-      ConfigSync sync = new ConfigSync(publisher, "127.0.0.1", EndpointSource.NONE, new ControlPlaneMetrics(), new dev.embassy.controlplane.xds.ServedRevisions());
+      ConfigSync sync = new ConfigSync(publisher, dev.embassy.controlplane.ir.TranslationSettings.defaults("127.0.0.1"), EndpointSource.NONE, new ControlPlaneMetrics(), new dev.embassy.controlplane.xds.ServedRevisions());
       ConfigFollower follower = new ConfigFollower(dataSource, Duration.ofMillis(10), sync).start();
       return new ControlPlane(follower, AdsServer.start("127.0.0.1", port, publisher.cache()));
     }

@@ -10,6 +10,10 @@ final class ClusterRules {
   private ClusterRules() {}
 
   static void check(Cluster cluster, Violations v) {
+    if (cluster.name() != null && cluster.name().startsWith("embassy-")) {
+      // The control plane adds clusters for its own services (embassy-auth, embassy-ratelimit).
+      v.add("name", "names starting with embassy- are reserved for Embassy's own clusters");
+    }
     if (Checks.required(v, "discovery", cluster.discovery())) {
       Violations at = v.at("discovery");
       Cluster.Discovery discovery = cluster.discovery();

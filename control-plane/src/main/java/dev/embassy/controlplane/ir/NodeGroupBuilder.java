@@ -3,6 +3,7 @@ package dev.embassy.controlplane.ir;
 import dev.embassy.config.model.Cluster;
 import dev.embassy.config.model.ConfigDocument;
 import dev.embassy.config.model.Gateway;
+import dev.embassy.config.model.RateLimitPolicy;
 import dev.embassy.config.model.Route;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +20,17 @@ import java.util.TreeSet;
 public final class NodeGroupBuilder {
   private NodeGroupBuilder() {}
 
-  /**
-   * @param listenerAddress the address Envoy listeners bind ({@code 0.0.0.0} normally,
-   *     {@code 127.0.0.1} for a local stack)
-   */
-  public static List<NodeGroupConfig> build(ConfigDocument config, String listenerAddress, EndpointSource endpoints) {
+  /** The cluster Envoy's ext_authz filter calls auth-service through. */
+  public static final String AUTH_CLUSTER = "embassy-auth";
+  /** The cluster Envoy's rate-limit filter calls ratelimit-service through. */
+  public static final String RATELIMIT_CLUSTER = "embassy-ratelimit";
+
+  public static List<NodeGroupConfig> build(ConfigDocument config, TranslationSettings settings, EndpointSource endpoints) {
+    String listenerAddress = settings.listenerAddress();
     Map<String, Cluster> clusters = new TreeMap<>();
     config.clusters().forEach(c -> clusters.put(c.name(), c));
+    Map<String, RateLimitPolicy> rateLimits = new TreeMap<>();
+    config.rateLimitPolicies().forEach(p -> rateLimits.put(p.name(), p));
     Map<String, String> certificateChains = new TreeMap<>();
     config.certificates().forEach(c -> certificateChains.put(c.name(), c.certificateChain()));
     Map<String, ServerCertificate> serverCertificates = new TreeMap<>();
@@ -47,23 +52,47 @@ public final class NodeGroupBuilder {
           routes.forEach(r -> usedClusters.addAll(clustersOf(r)));
           List<ServerCertificate> certificates = listener.tls().map(tls -> tls.certificateRefs().stream()
               .map(serverCertificates::get).filter(java.util.Objects::nonNull).toList()).orElse(List.of());
-          listeners.add(listener(gateway, listener, routes, listenerAddress, certificates));
+          listeners.add(listener(gateway, listener, routes, listenerAddress, certificates, rateLimits));
         }
       }
       listeners.sort(java.util.Comparator.comparing(HttpListener::name));
-      List<UpstreamCluster> upstreams = usedClusters.stream()
+      List<UpstreamCluster> upstreams = new ArrayList<>(usedClusters.stream()
           .map(clusters::get)
           .filter(java.util.Objects::nonNull)
           .map(c -> new UpstreamCluster(c, endpointsOf(c, endpoints),
               c.tls().flatMap(Cluster.UpstreamTls::caCertificateRef).map(certificateChains::get)))
-          .toList();
+          .toList());
+      if (uses(listeners, r -> r.authPolicy().isPresent())) {
+        upstreams.add(serviceCluster(AUTH_CLUSTER, settings.authService()));
+      }
+      if (uses(listeners, r -> r.rateLimit().isPresent())) {
+        upstreams.add(serviceCluster(RATELIMIT_CLUSTER, settings.rateLimitService()));
+      }
+      upstreams.sort(java.util.Comparator.comparing(UpstreamCluster::name));
       groups.add(new NodeGroupConfig(group, listeners, upstreams));
     });
     return groups;
   }
 
-  private static HttpListener listener(
-      Gateway gateway, Gateway.Listener listener, List<Route> routes, String address, List<ServerCertificate> certificates) {
+  private static boolean uses(List<HttpListener> listeners, java.util.function.Predicate<RouteRule> test) {
+    return listeners.stream().flatMap(l -> l.virtualHosts().stream()).flatMap(h -> h.routes().stream()).anyMatch(test);
+  }
+
+  /**
+   * auth-service and ratelimit-service as clusters: gRPC needs HTTP/2, and a short connect
+   * timeout, because ext_authz (200 ms) and RLS (20 ms) time out fast anyway. The names are
+   * reserved (validation refuses user clusters named embassy-*), so they cannot collide.
+   */
+  private static UpstreamCluster serviceCluster(String name, List<ServiceAddress> addresses) {
+    Cluster cluster = new Cluster(name, Map.of(),
+        new Cluster.Discovery(Optional.empty(), Optional.of(new Cluster.StaticEndpoints(
+            addresses.stream().map(a -> new Cluster.Endpoint(a.host(), a.port(), 1)).toList()))),
+        Cluster.LbPolicy.ROUND_ROBIN, "250ms", true, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    return new UpstreamCluster(cluster, addresses.stream().map(a -> new UpstreamEndpoint(a.host(), a.port(), 1)).toList(), Optional.empty());
+  }
+
+  private static HttpListener listener(Gateway gateway, Gateway.Listener listener, List<Route> routes, String address,
+      List<ServerCertificate> certificates, Map<String, RateLimitPolicy> rateLimits) {
     String name = gateway.name() + "-" + listener.name();
     Map<String, List<RouteRule>> byHostname = new TreeMap<>();
     for (Route route : routes) {
@@ -75,7 +104,8 @@ public final class NodeGroupBuilder {
               ? List.of(new Route.Match(Optional.of(new Route.PathMatch(Route.PathMatchType.PathPrefix, "/")), null, null, null))
               : rule.matches();
           for (int j = 0; j < matches.size(); j++) {
-            rules.add(new RouteRule(route.name() + "/" + i + "/" + j, route.name(), matches.get(j), rule, route.authPolicy(), route.rateLimitPolicy()));
+            rules.add(new RouteRule(route.name() + "/" + i + "/" + j, route.name(), matches.get(j), rule,
+                route.authPolicy(), route.rateLimitPolicy().map(rateLimits::get)));
           }
         }
       }

@@ -8,17 +8,14 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 
 /** Builds the Listener for an HTTP listener: one HTTP connection manager fed by RDS over ADS. */
 final class ListenerTranslator {
   private ListenerTranslator() {}
 
-  static Listener listener(HttpListener listener) {
+  static Listener listener(HttpListener listener, HttpFilters filters) {
     HttpConnectionManager.Builder hcm =
         HttpConnectionManager.newBuilder()
             .setStatPrefix(listener.name())
@@ -35,10 +32,7 @@ final class ListenerTranslator {
             .setPathWithEscapedSlashesAction(HttpConnectionManager.PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT)
             // The edge is where client addresses are known; XFF from clients is not trusted.
             .setUseRemoteAddress(BoolValue.of(true));
-    if (CorsTranslator.usedBy(listener)) {
-      hcm.addHttpFilters(HttpFilter.newBuilder().setName(CorsTranslator.FILTER).setTypedConfig(Any.pack(Cors.getDefaultInstance())));
-    }
-    hcm.addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())));
+    hcm.addAllHttpFilters(filters.filters());
     FilterChain.Builder chain = FilterChain.newBuilder()
         .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm.build())));
     if (listener.tls()) {

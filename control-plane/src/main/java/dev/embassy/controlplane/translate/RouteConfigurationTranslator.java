@@ -13,24 +13,24 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 final class RouteConfigurationTranslator {
   private RouteConfigurationTranslator() {}
 
-  static RouteConfiguration routeConfiguration(HttpListener listener) {
+  static RouteConfiguration routeConfiguration(HttpListener listener, HttpFilters filters) {
     RouteConfiguration.Builder config = RouteConfiguration.newBuilder().setName(listener.name());
     for (VirtualHost host : listener.virtualHosts()) {
       io.envoyproxy.envoy.config.route.v3.VirtualHost.Builder vhost =
           io.envoyproxy.envoy.config.route.v3.VirtualHost.newBuilder().setName(host.name()).addAllDomains(host.domains());
       for (RouteRule rule : host.routes()) {
-        vhost.addRoutes(route(rule));
+        vhost.addRoutes(route(rule, filters));
       }
       config.addVirtualHosts(vhost);
     }
     return config.build();
   }
 
-  private static Route route(RouteRule rule) {
+  private static Route route(RouteRule rule, HttpFilters filters) {
     Route.Builder route = Route.newBuilder().setName(rule.name()).setMatch(RouteMatchTranslator.match(rule.match()));
     RouteActionTranslator.apply(rule, route);
     HeaderModifierTranslator.apply(rule.rule().filters(), route);
-    CorsTranslator.apply(rule.rule().filters(), route);
+    filters.patchRoute(rule, route);
     return route.build();
   }
 }

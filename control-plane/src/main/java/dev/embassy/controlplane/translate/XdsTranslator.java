@@ -20,10 +20,17 @@ public final class XdsTranslator {
     for (UpstreamCluster cluster : config.clusters()) {
       UpstreamTlsTranslator.trustSecret(cluster).ifPresent(s -> secrets.put(s.getName(), s));
     }
+    List<io.envoyproxy.envoy.config.listener.v3.Listener> listeners = new java.util.ArrayList<>();
+    List<io.envoyproxy.envoy.config.route.v3.RouteConfiguration> routes = new java.util.ArrayList<>();
+    for (dev.embassy.controlplane.ir.HttpListener listener : config.listeners()) {
+      HttpFilters filters = HttpFilters.of(listener);
+      listeners.add(ListenerTranslator.listener(listener, filters));
+      routes.add(RouteConfigurationTranslator.routeConfiguration(listener, filters));
+    }
     return new XdsResources(
         config.nodeGroup(),
-        config.listeners().stream().map(ListenerTranslator::listener).toList(),
-        config.listeners().stream().map(RouteConfigurationTranslator::routeConfiguration).toList(),
+        listeners,
+        routes,
         config.clusters().stream().map(ClusterTranslator::cluster).toList(),
         config.clusters().stream().map(EndpointTranslator::loadAssignment).toList(),
         List.copyOf(secrets.values()));

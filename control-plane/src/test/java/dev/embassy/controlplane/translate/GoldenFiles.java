@@ -41,6 +41,10 @@ final class GoldenFiles {
       .add(HttpProtocolOptions.getDescriptor())
       .add(UpstreamTlsContext.getDescriptor())
       .add(DownstreamTlsContext.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.ratelimit.v3.RateLimit.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.ratelimit.v3.RateLimitPerRoute.getDescriptor())
       .build();
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES).preservingProtoFieldNames();
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -61,7 +65,7 @@ final class GoldenFiles {
   static List<XdsResources> translate(String name) throws IOException {
     ConfigDocument document = ConfigJson.yaml().readValue(directory().resolve(name + ".yaml").toFile(), ConfigDocument.class);
     List<XdsResources> groups = new ArrayList<>();
-    for (NodeGroupConfig group : NodeGroupBuilder.build(document, LISTENER_ADDRESS, EndpointSource.NONE)) {
+    for (NodeGroupConfig group : NodeGroupBuilder.build(document, dev.embassy.controlplane.ir.TranslationSettings.defaults(LISTENER_ADDRESS), EndpointSource.NONE)) {
       groups.add(XdsTranslator.translate(group));
     }
     return groups;

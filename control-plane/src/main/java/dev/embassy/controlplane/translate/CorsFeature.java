@@ -5,6 +5,9 @@ import com.google.protobuf.BoolValue;
 import dev.embassy.config.model.DurationText;
 import dev.embassy.config.model.Route;
 import dev.embassy.controlplane.ir.HttpListener;
+import dev.embassy.controlplane.ir.RouteRule;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
@@ -14,19 +17,22 @@ import java.util.List;
  * CORS: the cors HTTP filter on listeners that need it, and the policy per route through
  * typed_per_filter_config (the route-level cors field is deprecated).
  */
-final class CorsTranslator {
+final class CorsFeature implements HttpFilterFeature {
   static final String FILTER = "envoy.filters.http.cors";
 
-  private CorsTranslator() {}
+  private static final HttpFilter HTTP_FILTER =
+      HttpFilter.newBuilder().setName(FILTER).setTypedConfig(Any.pack(Cors.getDefaultInstance())).build();
 
-  static boolean usedBy(HttpListener listener) {
-    return listener.virtualHosts().stream()
+  @Override
+  public OnListener on(HttpListener listener) {
+    boolean used = listener.virtualHosts().stream()
         .flatMap(h -> h.routes().stream())
         .anyMatch(r -> r.rule().filters().stream().anyMatch(f -> f.cors().isPresent()));
+    return used ? new OnListener(List.of(HTTP_FILTER), CorsFeature::patchRoute) : OnListener.UNUSED;
   }
 
-  static void apply(List<Route.Filter> filters, io.envoyproxy.envoy.config.route.v3.Route.Builder route) {
-    for (Route.Filter filter : filters) {
+  private static void patchRoute(RouteRule rule, io.envoyproxy.envoy.config.route.v3.Route.Builder route) {
+    for (Route.Filter filter : rule.rule().filters()) {
       filter.cors().ifPresent(cors -> route.putTypedPerFilterConfig(FILTER, Any.pack(policy(cors))));
     }
   }
