@@ -9,10 +9,8 @@ import dev.embassy.config.store.ConfigFollower;
 import dev.embassy.controlplane.status.ControlPlaneMetrics;
 import dev.embassy.controlplane.status.ProxyStatusReporter;
 import dev.embassy.controlplane.xds.AdsServer;
-import dev.embassy.controlplane.xds.NackAwareConfigWatcher;
 import dev.embassy.controlplane.xds.ProxyRegistry;
 import dev.embassy.controlplane.xds.ServedRevisions;
-import dev.embassy.controlplane.xds.SnapshotPublisher;
 import dev.embassy.testsupport.DemoBackend;
 import dev.embassy.testsupport.EnvoyProcess;
 import dev.embassy.testsupport.FreePorts;
@@ -168,31 +166,26 @@ class WriteWaitsForEnvoyIT extends AdminApiTestCase {
   }
 
   /** A control-plane replica in this JVM, wired as ControlPlaneMain wires it, over the test's database. */
-  private record ControlPlane(ConfigFollower follower, ProxyStatusReporter reporter, AdsServer ads) implements AutoCloseable {
+  private record ControlPlane(dev.embassy.controlplane.ControlPlane replica) implements AutoCloseable {
     static ControlPlane start(AdminApiFixture api) {
-      SnapshotPublisher publisher = new SnapshotPublisher();
-      ServedRevisions served = new ServedRevisions();
-      ControlPlaneMetrics metrics = new ControlPlaneMetrics();
-      ConfigSync sync = new ConfigSync(publisher, dev.embassy.controlplane.ir.TranslationSettings.defaults("127.0.0.1"), EndpointSource.NONE, metrics, served);
-      ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
-      ProxyRegistry registry = new ProxyRegistry(Clock.systemUTC(), metrics, served, nack -> reporter[0].nack(nack));
-      reporter[0] = new ProxyStatusReporter("it-replica", registry, new ProxyStatuses(api.dataSource()), served::latest).start();
-      ConfigFollower follower = new ConfigFollower(api.dataSource(), Duration.ofMillis(10), sync).start();
-      AdsServer ads = AdsServer.start("127.0.0.1", 0, new NackAwareConfigWatcher(publisher.cache(), registry), List.of(registry));
-      return new ControlPlane(follower, reporter[0], ads);
+      return new ControlPlane(dev.embassy.controlplane.ControlPlane.start(dev.embassy.controlplane.ControlPlaneConfig.fromEnvironment(Map.of(
+          "EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0", "EMBASSY_LISTENER_ADDRESS", "127.0.0.1")),
+          api.dataSource(), EndpointSource.NONE, "it-replica"));
+    }
+
+    ConfigFollower follower() {
+      return replica.follower();
     }
 
     EnvoyProcess envoy(String id, String apiType) {
       return EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(
           "ENVOY_NODE_ID", id, "ENVOY_NODE_GROUP", "edge", "ENVOY_XDS_API_TYPE", apiType,
-          "EMBASSY_XDS_HOST", "127.0.0.1", "EMBASSY_XDS_PORT", Integer.toString(ads.port())));
+          "EMBASSY_XDS_HOST", "127.0.0.1", "EMBASSY_XDS_PORT", Integer.toString(replica.xdsPort())));
     }
 
     @Override
     public void close() {
-      ads.close();
-      follower.close();
-      reporter.close();
+      replica.close();
     }
   }
 

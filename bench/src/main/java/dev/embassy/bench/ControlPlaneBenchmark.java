@@ -8,15 +8,10 @@ import dev.embassy.config.model.Route;
 import dev.embassy.config.store.ConfigDatabase;
 import dev.embassy.config.store.ConfigSchema;
 import dev.embassy.config.store.ConfigStore;
-import dev.embassy.controlplane.ConfigSync;
+import dev.embassy.controlplane.ControlPlane;
+import dev.embassy.controlplane.ControlPlaneConfig;
+import dev.embassy.controlplane.cache.XdsType;
 import dev.embassy.controlplane.ir.EndpointSource;
-import dev.embassy.config.store.ConfigFollower;
-import dev.embassy.controlplane.status.ControlPlaneMetrics;
-import dev.embassy.controlplane.xds.AdsServer;
-import dev.embassy.controlplane.xds.NackAwareConfigWatcher;
-import dev.embassy.controlplane.xds.ProxyRegistry;
-import dev.embassy.controlplane.xds.ServedRevisions;
-import dev.embassy.controlplane.xds.SnapshotPublisher;
 import dev.embassy.testsupport.LocalPostgresCluster;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -55,14 +50,9 @@ public final class ControlPlaneBenchmark {
   }
 
   private static void run(HikariDataSource dataSource, ConfigStore store, int proxies) throws Exception {
-    SnapshotPublisher publisher = new SnapshotPublisher();
-    ServedRevisions served = new ServedRevisions();
-    ControlPlaneMetrics metrics = new ControlPlaneMetrics();
-    ConfigSync sync = new ConfigSync(publisher, dev.embassy.controlplane.ir.TranslationSettings.defaults("0.0.0.0"), EndpointSource.NONE, metrics, served);
-    ProxyRegistry registry = new ProxyRegistry(Clock.systemUTC(), metrics, served, nack -> { });
-    try (ConfigFollower follower = new ConfigFollower(dataSource, Duration.ofMillis(10), sync).start();
-        AdsServer ads = AdsServer.start("127.0.0.1", 0, new NackAwareConfigWatcher(publisher.cache(), registry), List.of(registry))) {
-      waitFor(() -> sync.servedRevision() > 0, Duration.ofSeconds(60));
+    ControlPlaneConfig config = ControlPlaneConfig.fromEnvironment(java.util.Map.of("EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0"));
+    try (ControlPlane controlPlane = ControlPlane.start(config, dataSource, EndpointSource.NONE, "bench")) {
+      waitFor(() -> controlPlane.servedRevision() > 0, Duration.ofSeconds(60));
       long heapBefore = usedHeapAfterGc();
 
       List<ManagedChannel> channels = new ArrayList<>();
@@ -70,13 +60,13 @@ public final class ControlPlaneBenchmark {
       long connectStart = System.nanoTime();
       for (int i = 0; i < proxies; i++) {
         if (i % 100 == 0) {
-          channels.add(NettyChannelBuilder.forAddress("127.0.0.1", ads.port()).usePlaintext().maxInboundMessageSize(256 << 20).build());
+          channels.add(NettyChannelBuilder.forAddress("127.0.0.1", controlPlane.xdsPort()).usePlaintext().maxInboundMessageSize(256 << 20).build());
         }
         SimulatedProxy client = new SimulatedProxy("sim-" + i, i % 2 == 1);
         client.connect(channels.getLast());
         clients.add(client);
       }
-      String initial = publisher.cache().getSnapshot("edge").routes().version();
+      String initial = routesVersion(controlPlane);
       waitFor(() -> clients.stream().allMatch(c -> c.routesVersion().equals(initial)), Duration.ofMinutes(5));
       double syncSeconds = (System.nanoTime() - connectStart) / 1e9;
       long heapAfter = usedHeapAfterGc();
@@ -85,7 +75,7 @@ public final class ControlPlaneBenchmark {
 
       double[] latencies = new double[CHANGES];
       for (int change = 0; change < CHANGES; change++) {
-        String before = publisher.cache().getSnapshot("edge").routes().version();
+        String before = routesVersion(controlPlane);
         Route route = (Route) store.get(ResourceKind.ROUTE, "route-" + change).orElseThrow().resource();
         Route changed = new Route(route.name(), route.labels(), route.gateway(), route.listener(), route.hostnames(),
             List.of(new Route.Rule(route.rules().getFirst().matches(), null, route.rules().getFirst().backendRefs(),
@@ -93,8 +83,8 @@ public final class ControlPlaneBenchmark {
             route.authPolicy(), route.rateLimitPolicy());
         long start = System.nanoTime();
         store.replace(changed, OptionalLong.empty(), "bench", "change " + change);
-        waitFor(() -> !publisher.cache().getSnapshot("edge").routes().version().equals(before), Duration.ofSeconds(30));
-        String target = publisher.cache().getSnapshot("edge").routes().version();
+        waitFor(() -> !routesVersion(controlPlane).equals(before), Duration.ofSeconds(30));
+        String target = routesVersion(controlPlane);
         waitFor(() -> clients.stream().allMatch(c -> c.routesVersion().equals(target)), Duration.ofMinutes(2));
         latencies[change] = (System.nanoTime() - start) / 1e6;
         System.out.printf("change %d: commit to all %d streams holding it: %.0f ms%n", change + 1, proxies, latencies[change]);
@@ -105,6 +95,10 @@ public final class ControlPlaneBenchmark {
       clients.forEach(SimulatedProxy::close);
       channels.forEach(ManagedChannel::shutdownNow);
     }
+  }
+
+  private static String routesVersion(ControlPlane controlPlane) {
+    return controlPlane.cache().target("edge").orElseThrow().version(XdsType.ROUTE);
   }
 
   private static long usedHeapAfterGc() throws InterruptedException {

@@ -1,6 +1,9 @@
 package dev.embassy.controlplane;
 
 import dev.embassy.config.store.ConfigSnapshot;
+import dev.embassy.controlplane.cache.GroupSnapshot;
+import dev.embassy.controlplane.cache.XdsCache;
+import dev.embassy.controlplane.cache.XdsType;
 import dev.embassy.controlplane.ir.EndpointSource;
 import dev.embassy.controlplane.ir.NodeGroupBuilder;
 import dev.embassy.controlplane.ir.NodeGroupConfig;
@@ -8,42 +11,48 @@ import dev.embassy.controlplane.ir.TranslationSettings;
 import dev.embassy.controlplane.status.ControlPlaneMetrics;
 import dev.embassy.controlplane.translate.XdsResources;
 import dev.embassy.controlplane.translate.XdsTranslator;
-import dev.embassy.controlplane.xds.SnapshotConsistency;
 import dev.embassy.controlplane.xds.ServedRevisions;
-import dev.embassy.controlplane.xds.SnapshotPublisher;
+import dev.embassy.controlplane.xds.SnapshotConsistency;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One step of the pipeline per revision: build each node group's IR, translate it, check it, and
- * publish. A revision whose output fails the consistency check is not served at all; Envoys keep
- * the last good revision.
+ * publish it to the cache. A revision whose output fails the consistency check is not served at
+ * all; Envoys keep the last good revision. A node group that disappears is published empty, so
+ * its Envoys drop the config rather than keep serving deleted routes.
  */
 public final class ConfigSync implements Consumer<ConfigSnapshot> {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigSync.class);
 
-  private final SnapshotPublisher publisher;
+  private final XdsCache cache;
   private final TranslationSettings settings;
   private final EndpointSource endpoints;
   private final ControlPlaneMetrics metrics;
   private final ServedRevisions served;
+  private final Set<String> published = new HashSet<>();
   private volatile long servedRevision = -1;
 
-  public ConfigSync(SnapshotPublisher publisher, TranslationSettings settings, EndpointSource endpoints, ControlPlaneMetrics metrics,
+  public ConfigSync(XdsCache cache, TranslationSettings settings, EndpointSource endpoints, ControlPlaneMetrics metrics,
       ServedRevisions served) {
-    this.served = served;
-    this.publisher = publisher;
+    this.cache = cache;
     this.settings = settings;
     this.endpoints = endpoints;
     this.metrics = metrics;
+    this.served = served;
     metrics.gauge("embassy.controlplane.revision.served", "Config revision being served; -1 before the first", () -> servedRevision);
   }
 
   @Override
-  public void accept(ConfigSnapshot snapshot) {
+  public synchronized void accept(ConfigSnapshot snapshot) {
     long started = System.nanoTime();
     List<XdsResources> groups = new ArrayList<>();
     List<String> problems = new ArrayList<>();
@@ -52,20 +61,44 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
       SnapshotConsistency.problems(resources).forEach(p -> problems.add(group.nodeGroup() + ": " + p));
       groups.add(resources);
     }
-    metrics.translated(java.time.Duration.ofNanos(System.nanoTime() - started));
     if (!problems.isEmpty()) {
       metrics.rejectedRevision();
       LOG.error("revision {} not served, its translation is inconsistent: {}", snapshot.revision(), problems);
       return;
     }
-    served.record(snapshot.revision(), publisher.publishAll(groups));
+    Map<String, Map<String, ServedRevisions.Served>> versions = new TreeMap<>();
+    Set<String> gone = new HashSet<>(published);
+    for (XdsResources group : groups) {
+      GroupSnapshot next = GroupSnapshot.of(group, snapshot.revision(), cache.target(group.nodeGroup()).orElse(null));
+      cache.publish(next);
+      versions.put(group.nodeGroup(), versions(next));
+      gone.remove(group.nodeGroup());
+      published.add(group.nodeGroup());
+    }
+    for (String group : gone) {
+      GroupSnapshot empty = GroupSnapshot.empty(group);
+      cache.publish(empty);
+      versions.put(group, versions(empty));
+      published.remove(group);
+    }
+    served.record(snapshot.revision(), versions);
     servedRevision = snapshot.revision();
-    LOG.info("serving revision {} to {} node group(s), translated in {} ms",
-        snapshot.revision(), groups.size(), (System.nanoTime() - started) / 1_000_000);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    metrics.translated(took);
+    LOG.info("serving revision {} to {} node group(s), translated and published in {} ms", snapshot.revision(), groups.size(), took.toMillis());
   }
 
   /** The revision whose config is being served; -1 before the first. */
   public long servedRevision() {
     return servedRevision;
+  }
+
+  /** Type URL → version and resource names, as Envoy reports them back in ACKs. */
+  private static Map<String, ServedRevisions.Served> versions(GroupSnapshot snapshot) {
+    Map<String, ServedRevisions.Served> byType = new TreeMap<>();
+    for (XdsType type : XdsType.values()) {
+      byType.put(type.typeUrl(), new ServedRevisions.Served(snapshot.version(type), Set.copyOf(snapshot.resources(type).keySet())));
+    }
+    return byType;
   }
 }

@@ -19,6 +19,7 @@ import java.util.Map;
  *   <tr><td>EMBASSY_LISTENER_ADDRESS</td><td>0.0.0.0</td><td>address Envoy listeners bind</td></tr>
  *   <tr><td>EMBASSY_DEBOUNCE</td><td>10ms</td><td>how long to gather further revisions before translating</td></tr>
  *   <tr><td>EMBASSY_STATUS_BIND / EMBASSY_STATUS_PORT</td><td>127.0.0.1 / 18080</td><td>/healthz, /readyz and /metrics</td></tr>
+ *   <tr><td>EMBASSY_REPLICA_ID</td><td>host:xDS port</td><td>this replica's name in proxy status</td></tr>
  *   <tr><td>EMBASSY_AUTH_SERVICE</td><td>127.0.0.1:9191</td><td>auth-service address(es) Envoy's ext_authz filter calls (host:port, comma-separated)</td></tr>
  *   <tr><td>EMBASSY_RATELIMIT_SERVICE</td><td>127.0.0.1:8081</td><td>ratelimit-service address(es) Envoy's rate-limit filter calls; any node of a cluster answers</td></tr>
  * </table>
@@ -26,7 +27,7 @@ import java.util.Map;
 public record ControlPlaneConfig(
     String xdsBind, int xdsPort, String databaseUrl, String databaseUser, String databasePassword,
     String listenerAddress, Duration debounce, String statusBind, int statusPort,
-    List<ServiceAddress> authService, List<ServiceAddress> rateLimitService) {
+    List<ServiceAddress> authService, List<ServiceAddress> rateLimitService, String replicaId) {
 
   public TranslationSettings translationSettings() {
     return new TranslationSettings(listenerAddress, authService, rateLimitService);
@@ -46,7 +47,22 @@ public record ControlPlaneConfig(
         env.getOrDefault("EMBASSY_STATUS_BIND", "127.0.0.1"),
         port(env, "EMBASSY_STATUS_PORT", 18080),
         addresses(env, "EMBASSY_AUTH_SERVICE", TranslationSettings.DEFAULT_AUTH_SERVICE),
-        addresses(env, "EMBASSY_RATELIMIT_SERVICE", TranslationSettings.DEFAULT_RATELIMIT_SERVICE));
+        addresses(env, "EMBASSY_RATELIMIT_SERVICE", TranslationSettings.DEFAULT_RATELIMIT_SERVICE),
+        replicaId(env));
+  }
+
+  /** Names this replica in proxy status: EMBASSY_REPLICA_ID, else host and xDS port. */
+  private static String replicaId(Map<String, String> env) {
+    String configured = env.get("EMBASSY_REPLICA_ID");
+    if (configured != null && !configured.isBlank()) {
+      return configured.strip();
+    }
+    String port = env.getOrDefault("EMBASSY_XDS_PORT", "18000");
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName() + ":" + port;
+    } catch (java.net.UnknownHostException e) {
+      return "replica-" + ProcessHandle.current().pid() + ":" + port;
+    }
   }
 
   private static List<ServiceAddress> addresses(Map<String, String> env, String name, List<ServiceAddress> fallback) {

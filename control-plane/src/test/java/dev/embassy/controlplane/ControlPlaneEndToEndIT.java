@@ -11,17 +11,15 @@ import dev.embassy.config.model.Route;
 import dev.embassy.config.store.ConfigDatabase;
 import dev.embassy.config.store.ConfigSchema;
 import dev.embassy.config.store.ConfigStore;
+import dev.embassy.controlplane.cache.GroupSnapshot;
+import dev.embassy.controlplane.cache.XdsType;
 import dev.embassy.controlplane.ir.EndpointSource;
-import dev.embassy.config.store.ConfigFollower;
-import dev.embassy.controlplane.xds.AdsServer;
-import dev.embassy.controlplane.xds.SnapshotPublisher;
 import dev.embassy.testsupport.DemoBackend;
 import dev.embassy.testsupport.EnvoyProcess;
 import dev.embassy.testsupport.FreePorts;
 import dev.embassy.testsupport.PostgresExtension;
 import dev.embassy.testsupport.RepoPaths;
 import dev.embassy.testsupport.TestDatabase;
-import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,16 +55,13 @@ class ControlPlaneEndToEndIT {
       ConfigStore store = new ConfigStore(dataSource);
       store.apply(document(listenerPort, alpha, beta), true, false, "it", "seed");
 
-      SnapshotPublisher publisher = new SnapshotPublisher();
-      ConfigSync sync = new ConfigSync(publisher, dev.embassy.controlplane.ir.TranslationSettings.defaults("127.0.0.1"), EndpointSource.NONE, new dev.embassy.controlplane.status.ControlPlaneMetrics(), new dev.embassy.controlplane.xds.ServedRevisions());
-      try (ConfigFollower follower = new ConfigFollower(dataSource, Duration.ofMillis(10), sync).start();
-          AdsServer ads = AdsServer.start("127.0.0.1", 0, publisher.cache());
+      try (ControlPlane controlPlane = ControlPlane.start(LocalControlPlane.config(0), dataSource, EndpointSource.NONE, "it");
           EnvoyProcess envoy = EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(
               "ENVOY_NODE_ID", "e2e-" + apiType.toLowerCase(),
               "ENVOY_NODE_GROUP", "edge",
               "ENVOY_XDS_API_TYPE", apiType,
               "EMBASSY_XDS_HOST", "127.0.0.1",
-              "EMBASSY_XDS_PORT", Integer.toString(ads.port())))) {
+              "EMBASSY_XDS_PORT", Integer.toString(controlPlane.xdsPort())))) {
         envoy.awaitReady(Duration.ofSeconds(30));
 
         JsonNode dump = JSON.readTree(envoy.admin("/config_dump?include_eds"));
@@ -89,13 +84,13 @@ class ControlPlaneEndToEndIT {
         System.out.printf("commit-to-Envoy propagation (%s): %d ms%n", apiType, propagation.toMillis());
         assertThat(propagation).isLessThan(Duration.ofSeconds(1));
 
-        Snapshot served = publisher.cache().getSnapshot("edge");
+        GroupSnapshot served = controlPlane.cache().target("edge").orElseThrow();
         JsonNode routeConfig = configsOfType(JSON.readTree(envoy.configDump()), "RoutesConfigDump").getFirst()
             .path("dynamic_route_configs").get(0);
         // State of the world reports the type's version; delta reports the resource's own.
         String expectedVersion = apiType.equals("GRPC")
-            ? served.routes().version()
-            : served.routes().versionedResources().get("edge-http").version();
+            ? served.version(XdsType.ROUTE)
+            : served.resources(XdsType.ROUTE).get("edge-http").version();
         assertThat(routeConfig.path("version_info").asText()).isEqualTo(expectedVersion);
 
         store.delete(dev.embassy.config.model.ResourceKind.ROUTE, "all", OptionalLong.empty(), "it", "remove route");

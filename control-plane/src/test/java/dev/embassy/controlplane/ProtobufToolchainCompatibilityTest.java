@@ -10,7 +10,8 @@ import dev.embassy.controlplane.ir.EndpointSource;
 import dev.embassy.controlplane.ir.NodeGroupBuilder;
 import dev.embassy.controlplane.translate.XdsResources;
 import dev.embassy.controlplane.translate.XdsTranslator;
-import dev.embassy.controlplane.xds.SnapshotPublisher;
+import dev.embassy.controlplane.cache.GroupSnapshot;
+import dev.embassy.controlplane.cache.XdsCache;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -52,12 +53,12 @@ class ProtobufToolchainCompatibilityTest {
         routes: [{name: all, gateway: edge, rules: [{backendRefs: [{cluster: demo}]}]}]
         """, ConfigDocument.class);
     resources = XdsTranslator.translate(NodeGroupBuilder.build(document, dev.embassy.controlplane.ir.TranslationSettings.defaults("127.0.0.1"), EndpointSource.NONE).getFirst());
-    SnapshotPublisher publisher = new SnapshotPublisher();
-    publisher.publish(resources);
+    XdsCache cache = new XdsCache(java.time.Clock.systemUTC());
+    cache.publish(GroupSnapshot.of(resources, 1, null));
     String name = InProcessServerBuilder.generateName();
     server =
         InProcessServerBuilder.forName(name)
-            .addService(new V3DiscoveryServer(publisher.cache()).getAggregatedDiscoveryServiceImpl())
+            .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
             .build()
             .start();
     channel = InProcessChannelBuilder.forName(name).build();

@@ -9,10 +9,6 @@ import dev.embassy.config.store.ConfigDatabase;
 import dev.embassy.config.store.ConfigSchema;
 import dev.embassy.config.store.ConfigStore;
 import dev.embassy.controlplane.ir.EndpointSource;
-import dev.embassy.config.store.ConfigFollower;
-import dev.embassy.controlplane.status.ControlPlaneMetrics;
-import dev.embassy.controlplane.xds.AdsServer;
-import dev.embassy.controlplane.xds.SnapshotPublisher;
 import dev.embassy.testsupport.DemoBackend;
 import dev.embassy.testsupport.EnvoyProcess;
 import dev.embassy.testsupport.FreePorts;
@@ -54,7 +50,7 @@ class ResilienceIT {
         ConfigStore store = new ConfigStore(dataSource);
         store.apply(document(listenerPort, backend, "/"), true, false, "it", "seed");
 
-        ControlPlane first = ControlPlane.start(dataSource, xdsPort);
+        ControlPlane first = ControlPlane.start(LocalControlPlane.config(xdsPort), dataSource, EndpointSource.NONE, "it");
         try (EnvoyProcess envoy = EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(
                 "ENVOY_NODE_ID", "resilience", "ENVOY_NODE_GROUP", "edge", "ENVOY_XDS_API_TYPE", "DELTA_GRPC",
                 "EMBASSY_XDS_HOST", "127.0.0.1", "EMBASSY_XDS_PORT", Integer.toString(xdsPort)));
@@ -64,14 +60,14 @@ class ResilienceIT {
 
           // Postgres goes away: the control plane keeps serving and reports it.
           postgres.stopServer();
-          awaitTrue(() -> !first.follower().healthy(), Duration.ofSeconds(10), "follower notices the outage");
+          awaitTrue(() -> !first.storeReachable(), Duration.ofSeconds(10), "follower notices the outage");
           long before = traffic.successes();
           Thread.sleep(1_500);
           assertThat(traffic.successes()).isGreaterThan(before);
 
           // Postgres returns: the control plane reconnects by itself and follows new revisions.
           postgres.restart();
-          awaitTrue(() -> first.follower().healthy(), Duration.ofSeconds(15), "follower reconnects");
+          awaitTrue(() -> first.storeReachable(), Duration.ofSeconds(15), "follower reconnects");
           store.apply(document(listenerPort, backend, "/"), false, false, "it", "after outage");
           awaitTrue(() -> status(listenerPort, "/moved") == 200, Duration.ofSeconds(5), "new route served after the outage");
 
@@ -80,7 +76,7 @@ class ResilienceIT {
           before = traffic.successes();
           Thread.sleep(1_500);
           assertThat(traffic.successes()).isGreaterThan(before);
-          try (ControlPlane second = ControlPlane.start(dataSource, xdsPort)) {
+          try (ControlPlane second = ControlPlane.start(LocalControlPlane.config(xdsPort), dataSource, EndpointSource.NONE, "it")) {
             store.apply(document(listenerPort, backend, "/again"), false, false, "it", "after restart");
             awaitTrue(() -> status(listenerPort, "/again") == 200, Duration.ofSeconds(20), "Envoy resyncs with the new replica");
             assertThat(traffic.failures()).as("failed requests during both outages").isZero();
@@ -88,22 +84,6 @@ class ResilienceIT {
           }
         }
       }
-    }
-  }
-
-  /** A control-plane replica: follower, translator and ADS server on a fixed port. */
-  private record ControlPlane(ConfigFollower follower, AdsServer ads) implements AutoCloseable {
-    static ControlPlane start(HikariDataSource dataSource, int port) {
-      SnapshotPublisher publisher = new SnapshotPublisher();
-      ConfigSync sync = new ConfigSync(publisher, dev.embassy.controlplane.ir.TranslationSettings.defaults("127.0.0.1"), EndpointSource.NONE, new ControlPlaneMetrics(), new dev.embassy.controlplane.xds.ServedRevisions());
-      ConfigFollower follower = new ConfigFollower(dataSource, Duration.ofMillis(10), sync).start();
-      return new ControlPlane(follower, AdsServer.start("127.0.0.1", port, publisher.cache()));
-    }
-
-    @Override
-    public void close() {
-      ads.close();
-      follower.close();
     }
   }
 

@@ -150,15 +150,6 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
     }
   }
 
-  /** The version of {@code typeUrl} last sent to {@code proxyId}, on any of its streams. */
-  public Optional<String> lastSentVersion(String proxyId, String typeUrl) {
-    return streams.values().stream()
-        .filter(s -> s.proxyId.equals(proxyId))
-        .map(s -> s.sent.get(typeUrl))
-        .filter(java.util.Objects::nonNull)
-        .findFirst();
-  }
-
   public List<ProxyStatus> proxies() {
     return streams.values().stream()
         .map(s -> new ProxyStatus(s.proxyId, s.nodeGroup, s.connectedSince, ackedVersions(s),

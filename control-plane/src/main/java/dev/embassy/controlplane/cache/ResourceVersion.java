@@ -1,4 +1,4 @@
-package dev.embassy.controlplane.xds;
+package dev.embassy.controlplane.cache;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
@@ -14,8 +14,12 @@ import java.util.HexFormat;
  * revision compute the same versions, so an Envoy failing over between them sees no change and
  * receives no churn.
  */
-final class ContentVersion {
-  private ContentVersion() {}
+final class ResourceVersion {
+  private ResourceVersion() {}
+
+  static String of(Message resource) {
+    return of(java.util.List.of(resource));
+  }
 
   static String of(Iterable<? extends Message> resources) {
     MessageDigest digest = sha256();

@@ -1,0 +1,118 @@
+package dev.embassy.controlplane;
+
+import dev.embassy.config.store.ConfigFollower;
+import dev.embassy.config.store.ProxyStatuses;
+import dev.embassy.controlplane.cache.XdsCache;
+import dev.embassy.controlplane.ir.EndpointSource;
+import dev.embassy.controlplane.status.ControlPlaneMetrics;
+import dev.embassy.controlplane.status.ProxyStatusReporter;
+import dev.embassy.controlplane.status.StatusHttpServer;
+import dev.embassy.controlplane.xds.AdsServer;
+import dev.embassy.controlplane.xds.ProxyRegistry;
+import dev.embassy.controlplane.xds.ServedRevisions;
+import java.time.Clock;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * One running control-plane replica, wired: store → follower → IR → translator → cache → ADS
+ * server, plus proxy status and the status endpoints. {@link ControlPlaneMain} runs one; tests and
+ * benchmarks start real ones in-process the same way.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private final ControlPlaneMetrics metrics;
+  private final XdsCache cache;
+  private final ConfigSync sync;
+  private final ConfigFollower follower;
+  private final ProxyRegistry proxies;
+  private final ProxyStatusReporter reporter;
+  private final AdsServer ads;
+  private final StatusHttpServer status;
+  private final String replica;
+
+  private ControlPlane(ControlPlaneMetrics metrics, XdsCache cache, ConfigSync sync, ConfigFollower follower, ProxyRegistry proxies,
+      ProxyStatusReporter reporter, AdsServer ads, StatusHttpServer status, String replica) {
+    this.metrics = metrics;
+    this.cache = cache;
+    this.sync = sync;
+    this.follower = follower;
+    this.proxies = proxies;
+    this.reporter = reporter;
+    this.ads = ads;
+    this.status = status;
+    this.replica = replica;
+  }
+
+  /**
+   * Starts a replica against {@code dataSource}; ports 0 in {@code config} pick free ones.
+   *
+   * @param replica this replica's name in proxy status
+   */
+  public static ControlPlane start(ControlPlaneConfig config, DataSource dataSource, EndpointSource endpoints, String replica) {
+    ControlPlaneMetrics metrics = new ControlPlaneMetrics();
+    ServedRevisions served = new ServedRevisions();
+    XdsCache cache = new XdsCache(Clock.systemUTC());
+    ConfigSync sync = new ConfigSync(cache, config.translationSettings(), endpoints, metrics, served);
+    ConfigFollower follower = new ConfigFollower(dataSource, config.debounce(), sync).start();
+    metrics.gauge("embassy.controlplane.store.reachable", "1 while the config store is reachable, 0 while the last loaded config is served",
+        () -> follower.healthy() ? 1 : 0);
+    ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
+    ProxyRegistry proxies = new ProxyRegistry(Clock.systemUTC(), metrics, served, nack -> reporter[0].nack(nack));
+    reporter[0] = new ProxyStatusReporter(replica, proxies, new ProxyStatuses(dataSource), served::latest).start();
+    AdsServer ads = AdsServer.start(config.xdsBind(), config.xdsPort(), cache, List.of(cache.streamTracker(), proxies));
+    StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(),
+        () -> new StatusHttpServer.Health(follower.healthy(), sync.servedRevision(), proxies.proxies().size()), metrics);
+    return new ControlPlane(metrics, cache, sync, follower, proxies, reporter[0], ads, status, replica);
+  }
+
+  public int xdsPort() {
+    return ads.port();
+  }
+
+  public int statusPort() {
+    return status.port();
+  }
+
+  public String replica() {
+    return replica;
+  }
+
+  public XdsCache cache() {
+    return cache;
+  }
+
+  public ProxyRegistry proxies() {
+    return proxies;
+  }
+
+  /** What follows the config store; closing it freezes this replica on the revision it serves. */
+  public ConfigFollower follower() {
+    return follower;
+  }
+
+  public ControlPlaneMetrics metrics() {
+    return metrics;
+  }
+
+  /** The revision being served; -1 before the first. */
+  public long servedRevision() {
+    return sync.servedRevision();
+  }
+
+  /** Whether the config store is reachable (otherwise the last loaded config keeps being served). */
+  public boolean storeReachable() {
+    return follower.healthy();
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    ads.awaitTermination();
+  }
+
+  @Override
+  public void close() {
+    status.close();
+    ads.close();
+    reporter.close();
+    follower.close();
+  }
+}

@@ -1,0 +1,112 @@
+package dev.embassy.controlplane.cache;
+
+import com.google.protobuf.Message;
+import dev.embassy.controlplane.translate.XdsResources;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Everything one node group is to receive, by type and name, each resource with its own
+ * content-derived version. Immutable. Built from a translation, reusing the previous snapshot's
+ * entry (same version, same message instance, so serialised once for all streams) for every
+ * resource whose content did not change.
+ */
+public final class GroupSnapshot {
+  private final String group;
+  private final long revision;
+  private final Map<XdsType, SortedMap<String, XdsResource>> resources;
+  private final Map<XdsType, String> versions;
+
+  private GroupSnapshot(String group, long revision, Map<XdsType, SortedMap<String, XdsResource>> resources) {
+    this.group = group;
+    this.revision = revision;
+    this.resources = resources;
+    this.versions = new EnumMap<>(XdsType.class);
+    for (XdsType type : XdsType.values()) {
+      versions.put(type, TypeVersion.of(resources.get(type).values()));
+    }
+  }
+
+  /** An empty snapshot: a node group with no config (new, or one whose gateways were deleted). */
+  public static GroupSnapshot empty(String group) {
+    Map<XdsType, SortedMap<String, XdsResource>> resources = new EnumMap<>(XdsType.class);
+    for (XdsType type : XdsType.values()) {
+      resources.put(type, Collections.emptySortedMap());
+    }
+    return new GroupSnapshot(group, -1, resources);
+  }
+
+  /** The snapshot of a translation at {@code revision}; {@code previous} (may be null) lends unchanged entries. */
+  public static GroupSnapshot of(XdsResources translated, long revision, GroupSnapshot previous) {
+    Map<XdsType, SortedMap<String, XdsResource>> resources = new EnumMap<>(XdsType.class);
+    resources.put(XdsType.CLUSTER, entries(translated.clusters(), Cluster::getName, previous, XdsType.CLUSTER,
+        c -> Set.of(), ResourceReferences::needsEndpoints));
+    resources.put(XdsType.ENDPOINT, entries(translated.endpoints(), ClusterLoadAssignment::getClusterName, previous, XdsType.ENDPOINT,
+        e -> Set.of(), e -> false));
+    resources.put(XdsType.LISTENER, entries(translated.listeners(), Listener::getName, previous, XdsType.LISTENER,
+        ResourceReferences::clusters, l -> false));
+    resources.put(XdsType.ROUTE, entries(translated.routes(), RouteConfiguration::getName, previous, XdsType.ROUTE,
+        ResourceReferences::clusters, r -> false));
+    resources.put(XdsType.SECRET, entries(translated.secrets(), Secret::getName, previous, XdsType.SECRET,
+        s -> Set.of(), s -> false));
+    return new GroupSnapshot(translated.nodeGroup(), revision, resources);
+  }
+
+  /** A snapshot of resources already versioned (the served variant of a target). */
+  static GroupSnapshot of(String group, long revision, Map<XdsType, SortedMap<String, XdsResource>> resources) {
+    return new GroupSnapshot(group, revision, new EnumMap<>(resources));
+  }
+
+  /** This snapshot with its endpoints replaced: an endpoint change touches EDS alone. */
+  public GroupSnapshot withEndpoints(List<ClusterLoadAssignment> endpoints) {
+    Map<XdsType, SortedMap<String, XdsResource>> updated = new EnumMap<>(resources);
+    updated.put(XdsType.ENDPOINT, entries(endpoints, ClusterLoadAssignment::getClusterName, this, XdsType.ENDPOINT, e -> Set.of(), e -> false));
+    return new GroupSnapshot(group, revision, updated);
+  }
+
+  private static <T extends Message> SortedMap<String, XdsResource> entries(List<T> messages, Function<T, String> name,
+      GroupSnapshot previous, XdsType type, Function<T, Set<String>> clusters, java.util.function.Predicate<T> needsEndpoints) {
+    SortedMap<String, XdsResource> entries = new TreeMap<>();
+    Map<String, XdsResource> before = previous == null ? Map.of() : previous.resources(type);
+    for (T message : messages) {
+      String resourceName = name.apply(message);
+      XdsResource old = before.get(resourceName);
+      if (old != null && old.message().equals(message)) {
+        entries.put(resourceName, old);
+      } else {
+        entries.put(resourceName, new XdsResource(resourceName, message, ResourceVersion.of(message),
+            clusters.apply(message), needsEndpoints.test(message)));
+      }
+    }
+    return Collections.unmodifiableSortedMap(entries);
+  }
+
+  public String group() {
+    return group;
+  }
+
+  /** The config revision this snapshot was translated from; -1 for an empty snapshot. */
+  public long revision() {
+    return revision;
+  }
+
+  public SortedMap<String, XdsResource> resources(XdsType type) {
+    return resources.get(type);
+  }
+
+  /** The version of all resources of {@code type}, as a state-of-the-world response for all of them carries it. */
+  public String version(XdsType type) {
+    return versions.get(type);
+  }
+}

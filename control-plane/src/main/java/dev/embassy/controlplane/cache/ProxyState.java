@@ -1,0 +1,54 @@
+package dev.embassy.controlplane.cache;
+
+import io.envoyproxy.controlplane.cache.DeltaWatch;
+import io.envoyproxy.controlplane.cache.Watch;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+
+/**
+ * One connected proxy (by node id): what it holds, what was last sent to it and not yet
+ * answered, what it rejected, and the watches it has open. All access is under the instance's
+ * monitor; the cache never holds two proxies' monitors at once.
+ */
+final class ProxyState {
+  /** A response awaiting its ACK: the whole view it brings the proxy to, and the part that was new. */
+  record Sent(String version, SortedMap<String, XdsResource> view, Map<String, XdsResource> changed, List<String> removed) {}
+
+  /** A request the cache answers when there is something new for the proxy. */
+  sealed interface OpenWatch permits SotwWatch, IncrementalWatch {
+    XdsType type();
+  }
+
+  /** State of the world: {@code names} requested (ignored for wildcard types), {@code proxyVersion} what the proxy has. */
+  record SotwWatch(XdsType type, Watch watch, Set<String> names, String proxyVersion) implements OpenWatch {}
+
+  /**
+   * Delta: {@code tracked} is what the proxy holds by name and version, {@code subscribed} the
+   * names it asked for (for non-wildcard types), {@code stale} names it announced on reconnect that
+   * the cache should remove if they no longer exist.
+   */
+  record IncrementalWatch(XdsType type, DeltaWatch watch, Map<String, String> tracked, Set<String> subscribed, boolean wildcard,
+      Set<String> stale) implements OpenWatch {}
+
+  final String id;
+  final String group;
+  final Instant connectedSince;
+  final Held held = new Held();
+  final EnumMap<XdsType, Sent> sent = new EnumMap<>(XdsType.class);
+  /** State of the world: the response version rejected last, never to be sent again. */
+  final EnumMap<XdsType, String> rejectedVersion = new EnumMap<>(XdsType.class);
+  /** Delta: the resource versions of the response rejected last. */
+  final EnumMap<XdsType, Map<String, String>> rejectedDelta = new EnumMap<>(XdsType.class);
+  final EnumMap<XdsType, OpenWatch> watches = new EnumMap<>(XdsType.class);
+  int streams;
+
+  ProxyState(String id, String group, Instant connectedSince) {
+    this.id = id;
+    this.group = group;
+    this.connectedSince = connectedSince;
+  }
+}

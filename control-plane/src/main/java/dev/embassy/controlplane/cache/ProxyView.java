@@ -1,0 +1,154 @@
+package dev.embassy.controlplane.cache;
+
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What one proxy is to receive of one type right now: its node group's served snapshot, held back
+ * where the proxy is not ready for it. Pure; the rules of make-before-break live here.
+ *
+ * <ul>
+ *   <li>A listener or route configuration goes out only when every cluster it sends traffic to is
+ *       warm at the proxy (ACKed, and for EDS clusters their endpoints ACKed too). Until then the
+ *       proxy is sent the version it already holds, or nothing if it holds none, so it keeps
+ *       routing as before instead of 503ing into a cluster still warming (Consul #10379).
+ *   <li>A cluster leaves the proxy only when nothing the proxy holds still routes to it.
+ *   <li>An endpoint request for a name the snapshot lacks is answered with an empty
+ *       ClusterLoadAssignment rather than by withholding the whole response, which is what
+ *       java-control-plane's SimpleCache does (#124, #127, #131): clusters stall in warming.
+ * </ul>
+ */
+final class ProxyView {
+  /** The version every empty assignment carries: its content is its name alone. */
+  static final String EMPTY_ASSIGNMENT_VERSION = "empty";
+
+  private ProxyView() {}
+
+  /** The resources of a wildcard type (clusters, listeners) for the proxy. */
+  static SortedMap<String, XdsResource> wildcard(XdsType type, GroupSnapshot served, Held held) {
+    SortedMap<String, XdsResource> base = served.resources(type);
+    return switch (type) {
+      case CLUSTER -> clusters(base, held);
+      case LISTENER -> gated(type, base, base.keySet(), held);
+      default -> throw new IllegalArgumentException(type + " is requested by name");
+    };
+  }
+
+  /** The resources of a type requested by name (endpoints, route configurations, secrets). */
+  static SortedMap<String, XdsResource> named(XdsType type, GroupSnapshot served, Held held, Collection<String> names) {
+    SortedMap<String, XdsResource> base = served.resources(type);
+    return switch (type) {
+      case ENDPOINT -> endpoints(base, held, names);
+      case ROUTE -> gated(type, base, names, held);
+      case SECRET -> subset(base, names);
+      default -> throw new IllegalArgumentException(type + " is requested by wildcard");
+    };
+  }
+
+  private static SortedMap<String, XdsResource> clusters(SortedMap<String, XdsResource> served, Held held) {
+    SortedMap<String, XdsResource> keep = null;
+    for (XdsResource cluster : held.of(XdsType.CLUSTER).values()) {
+      if (!served.containsKey(cluster.name()) && held.referenced(cluster.name())) {
+        if (keep == null) {
+          keep = new TreeMap<>(served);
+        }
+        keep.put(cluster.name(), cluster);
+      }
+    }
+    return keep == null ? served : java.util.Collections.unmodifiableSortedMap(keep);
+  }
+
+  private static SortedMap<String, XdsResource> endpoints(SortedMap<String, XdsResource> served, Held held, Collection<String> names) {
+    if (covers(served, names)) {
+      return served;
+    }
+    SortedMap<String, XdsResource> view = new TreeMap<>();
+    for (String name : names) {
+      XdsResource assignment = served.get(name);
+      if (assignment == null) {
+        // A cluster kept alive for the proxy keeps its endpoints too; anything else unknown is
+        // answered empty, never withheld.
+        assignment = held.of(XdsType.ENDPOINT).get(name);
+      }
+      view.put(name, assignment != null ? assignment : emptyAssignment(name));
+    }
+    return java.util.Collections.unmodifiableSortedMap(view);
+  }
+
+  private static SortedMap<String, XdsResource> gated(XdsType type, SortedMap<String, XdsResource> served, Collection<String> names, Held held) {
+    boolean all = covers(served, names);
+    SortedMap<String, XdsResource> view = null;
+    for (String name : all ? served.keySet() : names) {
+      XdsResource candidate = served.get(name);
+      if (candidate == null) {
+        continue;
+      }
+      if (ready(candidate, held)) {
+        if (view != null) {
+          view.put(name, candidate);
+        }
+        continue;
+      }
+      if (view == null) {
+        view = new TreeMap<>();
+        for (String earlier : all ? served.keySet() : names) {
+          if (earlier.equals(name)) {
+            break;
+          }
+          XdsResource kept = served.get(earlier);
+          if (kept != null) {
+            view.put(earlier, kept);
+          }
+        }
+      }
+      XdsResource previous = held.of(type).get(name);
+      if (previous != null) {
+        view.put(name, previous);
+      }
+    }
+    if (view != null) {
+      return java.util.Collections.unmodifiableSortedMap(view);
+    }
+    return all ? served : subset(served, names);
+  }
+
+  static boolean ready(XdsResource resource, Held held) {
+    for (String cluster : resource.clusters()) {
+      if (!held.warm(cluster)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static SortedMap<String, XdsResource> subset(SortedMap<String, XdsResource> served, Collection<String> names) {
+    if (covers(served, names)) {
+      return served;
+    }
+    SortedMap<String, XdsResource> view = new TreeMap<>();
+    for (String name : names) {
+      XdsResource resource = served.get(name);
+      if (resource != null) {
+        view.put(name, resource);
+      }
+    }
+    return java.util.Collections.unmodifiableSortedMap(view);
+  }
+
+  /** Whether {@code names} are exactly the served names, so the served map itself is the answer. */
+  private static boolean covers(SortedMap<String, XdsResource> served, Collection<String> names) {
+    if (names.size() != served.size()) {
+      return false;
+    }
+    Set<String> distinct = names instanceof Set<String> set ? set : new HashSet<>(names);
+    return distinct.size() == served.size() && served.keySet().containsAll(distinct);
+  }
+
+  static XdsResource emptyAssignment(String name) {
+    return new XdsResource(name, ClusterLoadAssignment.newBuilder().setClusterName(name).build(), EMPTY_ASSIGNMENT_VERSION, Set.of(), false);
+  }
+}

@@ -1,0 +1,398 @@
+package dev.embassy.controlplane.cache;
+
+import com.google.protobuf.Message;
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.cache.DeltaResponse;
+import io.envoyproxy.controlplane.cache.DeltaWatch;
+import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.Response;
+import io.envoyproxy.controlplane.cache.VersionedResource;
+import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.WatchCancelledException;
+import io.envoyproxy.controlplane.cache.XdsRequest;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Embassy's xDS cache, behind java-control-plane's {@link ConfigWatcher}, because SimpleCache
+ * cannot do what serving Envoys safely takes (see reference: JCP #124/#127/#131, #463, #505, #89):
+ *
+ * <ul>
+ *   <li>every resource has its own content-derived version, so an endpoint change sends EDS alone,
+ *       a route change only the changed RouteConfiguration, and delta streams only the changed
+ *       resources and removals;
+ *   <li>make-before-break per proxy, gated on ACKs ({@link ProxyView});
+ *   <li>a requested name the snapshot lacks gets an empty assignment; no response is withheld;
+ *   <li>a NACKed version is never resent, and the node group goes back to the last good version
+ *       ({@link GroupState});
+ *   <li>a delta stream that reconnects with resources that no longer exist is told to remove them
+ *       (JCP #463: stale clusters survived a control-plane restart).
+ * </ul>
+ *
+ * <p>Proxies are known by node id and belong to the node group their {@code node.cluster} names.
+ * Responses are handed to the stream's executor, so publishing never waits on a network write.
+ */
+public final class XdsCache implements ConfigWatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(XdsCache.class);
+  /** Order in which a proxy's open watches are answered: clusters and endpoints before what uses them. */
+  private static final XdsType[] PUSH_ORDER = {XdsType.CLUSTER, XdsType.ENDPOINT, XdsType.LISTENER, XdsType.ROUTE, XdsType.SECRET};
+
+  private final Map<String, GroupState> groups = new ConcurrentHashMap<>();
+  private final Map<String, ProxyState> proxies = new ConcurrentHashMap<>();
+  private final Map<Long, String> streamProxies = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  public XdsCache(Clock clock) {
+    this.clock = clock;
+  }
+
+  // ---- publishing -------------------------------------------------------------------------
+
+  /** Makes {@code snapshot} its node group's target and answers every open watch it changes. */
+  public void publish(GroupSnapshot snapshot) {
+    GroupState group = group(snapshot.group());
+    if (group.target(snapshot)) {
+      reevaluate(group);
+    }
+  }
+
+  /** The snapshot last published for {@code group}, if any. */
+  public Optional<GroupSnapshot> target(String group) {
+    return Optional.ofNullable(groups.get(group)).map(GroupState::target);
+  }
+
+  /** What {@code group} is served: the target, except where a NACK withdrew a version. */
+  public Optional<GroupSnapshot> served(String group) {
+    return Optional.ofNullable(groups.get(group)).map(GroupState::served);
+  }
+
+  /** Versions withdrawn from {@code group} after NACKs: type → name → versions. */
+  public Map<XdsType, Map<String, Set<String>>> rejections(String group) {
+    GroupState state = groups.get(group);
+    return state == null ? Map.of() : state.rejections();
+  }
+
+  /** Node groups with a published snapshot. */
+  public Set<String> groups() {
+    return Set.copyOf(groups.keySet());
+  }
+
+  /** What {@code proxyId} holds (has ACKed), by type and name; empty if it is not connected. */
+  public Optional<Map<XdsType, SortedMap<String, XdsResource>>> held(String proxyId) {
+    ProxyState proxy = proxies.get(proxyId);
+    if (proxy == null) {
+      return Optional.empty();
+    }
+    synchronized (proxy) {
+      return Optional.of(Map.copyOf(proxy.held.asMap()));
+    }
+  }
+
+  // ---- ConfigWatcher ----------------------------------------------------------------------
+
+  @Override
+  public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames, Consumer<Response> responseConsumer,
+      boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
+    Watch watch = new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
+    Optional<XdsType> type = XdsType.byTypeUrl(request.getTypeUrl());
+    if (type.isEmpty()) {
+      LOG.warn("proxy {} asked for unsupported type {}; it will get no answer", request.v3Request().getNode().getId(), request.getTypeUrl());
+      return watch;
+    }
+    ProxyState proxy = proxy(request.v3Request().getNode());
+    GroupState group = group(proxy.group);
+    List<XdsResource> rejected = List.of();
+    synchronized (proxy) {
+      ProxyState.Sent sent = proxy.sent.remove(type.get());
+      boolean acked = false;
+      if (sent != null && request.hasErrorDetail()) {
+        proxy.rejectedVersion.put(type.get(), sent.version());
+        rejected = newIn(sent.view(), proxy.held.of(type.get()));
+        LOG.warn("proxy {} (group {}) rejected {} version {}: {}", proxy.id, proxy.group, type.get(), sent.version(),
+            request.v3Request().getErrorDetail().getMessage());
+      } else if (sent != null && request.getVersionInfo().equals(sent.version())) {
+        proxy.held.set(type.get(), sent.view());
+        acked = true;
+      } else if (sent != null) {
+        // Not an answer to the response in flight (a new subscription overtook it): keep waiting for it.
+        proxy.sent.put(type.get(), sent);
+      }
+      Set<String> names = type.get().wildcard() ? Set.of() : Set.copyOf(request.getResourceNamesList());
+      ProxyState.SotwWatch open = new ProxyState.SotwWatch(type.get(), watch, names, request.getVersionInfo());
+      proxy.watches.put(type.get(), open);
+      watch.setStop(() -> forget(proxy, open));
+      if (acked) {
+        answerAll(proxy, group);
+      } else {
+        answer(proxy, group, open);
+      }
+    }
+    rejectInGroup(group, type.get(), rejected);
+    return watch;
+  }
+
+  @Override
+  public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String requesterVersion, Map<String, String> resourceVersions,
+      Set<String> pendingResources, boolean isWildcard, Consumer<DeltaResponse> responseConsumer, boolean hasClusterChanged) {
+    DeltaWatch watch = new DeltaWatch(request, Map.copyOf(resourceVersions), Set.copyOf(pendingResources), requesterVersion, isWildcard,
+        responseConsumer);
+    Optional<XdsType> type = XdsType.byTypeUrl(request.getTypeUrl());
+    if (type.isEmpty()) {
+      LOG.warn("proxy {} asked for unsupported type {}; it will get no answer", request.v3Request().getNode().getId(), request.getTypeUrl());
+      return watch;
+    }
+    ProxyState proxy = proxy(request.v3Request().getNode());
+    GroupState group = group(proxy.group);
+    List<XdsResource> rejected = List.of();
+    synchronized (proxy) {
+      ProxyState.Sent sent = proxy.sent.get(type.get());
+      boolean acked = false;
+      if (sent != null && !request.getResponseNonce().isEmpty()) {
+        proxy.sent.remove(type.get());
+        if (request.hasErrorDetail()) {
+          Map<String, String> versions = new LinkedHashMap<>();
+          sent.changed().forEach((name, resource) -> versions.put(name, resource.version()));
+          proxy.rejectedDelta.put(type.get(), versions);
+          rejected = List.copyOf(sent.changed().values());
+          LOG.warn("proxy {} (group {}) rejected {} resources {}: {}", proxy.id, proxy.group, type.get(), versions.keySet(),
+              request.v3Request().getErrorDetail().getMessage());
+        } else {
+          proxy.held.set(type.get(), sent.view());
+          acked = true;
+        }
+      }
+      Set<String> subscribed = new HashSet<>(resourceVersions.keySet());
+      subscribed.addAll(pendingResources);
+      Set<String> stale = new HashSet<>(request.getInitialResourceVersionsMap().keySet());
+      ProxyState.IncrementalWatch open =
+          new ProxyState.IncrementalWatch(type.get(), watch, Map.copyOf(resourceVersions), Set.copyOf(subscribed), isWildcard, stale);
+      proxy.watches.put(type.get(), open);
+      watch.setStop(() -> forget(proxy, open));
+      if (acked) {
+        answerAll(proxy, group);
+      } else {
+        answer(proxy, group, open);
+      }
+    }
+    rejectInGroup(group, type.get(), rejected);
+    return watch;
+  }
+
+  // ---- stream tracking ----------------------------------------------------------------------
+
+  /**
+   * Callbacks that tell the cache when a proxy's last stream closes, so its state is dropped.
+   * Register them with the discovery server next to any others.
+   */
+  public DiscoveryServerCallbacks streamTracker() {
+    return new DiscoveryServerCallbacks() {
+      @Override
+      public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+        opened(streamId, request.getNode());
+      }
+
+      @Override
+      public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+        opened(streamId, request.getNode());
+      }
+
+      @Override
+      public void onStreamClose(long streamId, String typeUrl) {
+        closed(streamId);
+      }
+
+      @Override
+      public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+        closed(streamId);
+      }
+    };
+  }
+
+  private void opened(long streamId, Node node) {
+    if (streamProxies.putIfAbsent(streamId, node.getId()) == null) {
+      ProxyState proxy = proxy(node);
+      synchronized (proxy) {
+        proxy.streams++;
+      }
+    }
+  }
+
+  private void closed(long streamId) {
+    String id = streamProxies.remove(streamId);
+    ProxyState proxy = id == null ? null : proxies.get(id);
+    if (proxy == null) {
+      return;
+    }
+    synchronized (proxy) {
+      if (--proxy.streams > 0) {
+        return;
+      }
+    }
+    proxies.remove(id, proxy);
+    GroupState group = groups.get(proxy.group);
+    if (group != null) {
+      group.proxies().remove(id, proxy);
+    }
+  }
+
+  // ---- answering ----------------------------------------------------------------------------
+
+  private void reevaluate(GroupState group) {
+    for (ProxyState proxy : group.proxies().values()) {
+      synchronized (proxy) {
+        answerAll(proxy, group);
+      }
+    }
+  }
+
+  /** Caller holds the proxy's monitor. */
+  private void answerAll(ProxyState proxy, GroupState group) {
+    for (XdsType type : PUSH_ORDER) {
+      ProxyState.OpenWatch open = proxy.watches.get(type);
+      if (open != null) {
+        answer(proxy, group, open);
+      }
+    }
+  }
+
+  /** Answers {@code open} if the proxy's view of its type differs from what it has; caller holds the proxy's monitor. */
+  private void answer(ProxyState proxy, GroupState group, ProxyState.OpenWatch open) {
+    GroupSnapshot served = group.served();
+    switch (open) {
+      case ProxyState.SotwWatch sotw -> answer(proxy, served, sotw);
+      case ProxyState.IncrementalWatch delta -> answer(proxy, served, delta);
+    }
+  }
+
+  private void answer(ProxyState proxy, GroupSnapshot served, ProxyState.SotwWatch open) {
+    XdsType type = open.type();
+    SortedMap<String, XdsResource> view = view(type, served, proxy.held, open.names());
+    if (!type.wildcard() && view.isEmpty() && !open.names().isEmpty()) {
+      // Nothing to say yet about the names asked for (a route configuration still waiting for
+      // its clusters to warm): an empty answer would only make Envoy ACK nothing.
+      return;
+    }
+    String version = view == served.resources(type) ? served.version(type) : TypeVersion.of(view.values());
+    if (version.equals(open.proxyVersion()) || version.equals(proxy.rejectedVersion.get(type)) || proxy.sent.containsKey(type)) {
+      return;
+    }
+    List<Message> messages = new ArrayList<>(view.size());
+    view.values().forEach(r -> messages.add(r.message()));
+    if (respond(open.watch(), Response.create(open.watch().request(), messages, version))) {
+      proxy.watches.remove(type, open);
+      proxy.sent.put(type, new ProxyState.Sent(version, view, view, List.of()));
+    }
+  }
+
+  private void answer(ProxyState proxy, GroupSnapshot served, ProxyState.IncrementalWatch open) {
+    XdsType type = open.type();
+    SortedMap<String, XdsResource> view = view(type, served, proxy.held, open.wildcard() ? Set.of() : open.subscribed());
+    Map<String, XdsResource> changed = new LinkedHashMap<>();
+    for (XdsResource resource : view.values()) {
+      if (!resource.version().equals(open.tracked().get(resource.name()))) {
+        changed.put(resource.name(), resource);
+      }
+    }
+    List<String> removed = new ArrayList<>();
+    for (String name : open.tracked().keySet()) {
+      if (!view.containsKey(name)) {
+        removed.add(name);
+      }
+    }
+    for (String name : open.stale()) {
+      if (!view.containsKey(name) && !open.tracked().containsKey(name)) {
+        removed.add(name);
+      }
+    }
+    if (changed.isEmpty() && removed.isEmpty() || proxy.sent.containsKey(type)) {
+      return;
+    }
+    Map<String, String> rejected = proxy.rejectedDelta.get(type);
+    if (rejected != null && removed.isEmpty() && sameVersions(changed, rejected)) {
+      return;
+    }
+    String version = view == served.resources(type) ? served.version(type) : TypeVersion.of(view.values());
+    Map<String, VersionedResource<?>> resources = new LinkedHashMap<>();
+    changed.forEach((name, resource) -> resources.put(name, resource.versioned()));
+    if (respond(open.watch(), DeltaResponse.create(open.watch().request(), resources, List.copyOf(removed), version))) {
+      proxy.watches.remove(type, open);
+      proxy.sent.put(type, new ProxyState.Sent(version, view, changed, List.copyOf(removed)));
+    }
+  }
+
+  private static SortedMap<String, XdsResource> view(XdsType type, GroupSnapshot served, Held held, Collection<String> names) {
+    return type.wildcard() ? ProxyView.wildcard(type, served, held) : ProxyView.named(type, served, held, names);
+  }
+
+  private static <T> boolean respond(io.envoyproxy.controlplane.cache.AbstractWatch<?, T> watch, T response) {
+    try {
+      watch.respond(response);
+      return true;
+    } catch (WatchCancelledException e) {
+      return false;
+    }
+  }
+
+  private static boolean sameVersions(Map<String, XdsResource> changed, Map<String, String> versions) {
+    if (changed.size() != versions.size()) {
+      return false;
+    }
+    for (XdsResource resource : changed.values()) {
+      if (!resource.version().equals(versions.get(resource.name()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The resources of {@code sent} the proxy did not hold before: what a NACK of it can blame. */
+  private static List<XdsResource> newIn(SortedMap<String, XdsResource> sent, SortedMap<String, XdsResource> held) {
+    List<XdsResource> fresh = new ArrayList<>();
+    for (XdsResource resource : sent.values()) {
+      XdsResource before = held.get(resource.name());
+      if (before == null || !before.version().equals(resource.version())) {
+        fresh.add(resource);
+      }
+    }
+    return fresh;
+  }
+
+  private void rejectInGroup(GroupState group, XdsType type, List<XdsResource> rejected) {
+    // Outside any proxy's monitor: re-answering the group takes each proxy's in turn.
+    if (!rejected.isEmpty() && group.reject(type, rejected)) {
+      reevaluate(group);
+    }
+  }
+
+  private void forget(ProxyState proxy, ProxyState.OpenWatch open) {
+    synchronized (proxy) {
+      proxy.watches.remove(open.type(), open);
+    }
+  }
+
+  private ProxyState proxy(Node node) {
+    ProxyState proxy = proxies.computeIfAbsent(node.getId(), id -> new ProxyState(id, node.getCluster(), clock.instant()));
+    group(proxy.group).proxies().putIfAbsent(proxy.id, proxy);
+    return proxy;
+  }
+
+  private GroupState group(String name) {
+    return groups.computeIfAbsent(name, GroupState::new);
+  }
+}
