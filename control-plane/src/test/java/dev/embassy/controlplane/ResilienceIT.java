@@ -14,6 +14,7 @@ import dev.embassy.testsupport.EnvoyProcess;
 import dev.embassy.testsupport.FreePorts;
 import dev.embassy.testsupport.LocalPostgresCluster;
 import dev.embassy.testsupport.RepoPaths;
+import dev.embassy.testsupport.SteadyTraffic;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,8 +24,6 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,9 +53,9 @@ class ResilienceIT {
         try (EnvoyProcess envoy = EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(
                 "ENVOY_NODE_ID", "resilience", "ENVOY_NODE_GROUP", "edge", "ENVOY_XDS_API_TYPE", "DELTA_GRPC",
                 "EMBASSY_XDS_HOST", "127.0.0.1", "EMBASSY_XDS_PORT", Integer.toString(xdsPort)));
-            Traffic traffic = Traffic.start(listenerPort, "/steady")) {
+            SteadyTraffic traffic = SteadyTraffic.start(listenerPort, "/steady", Duration.ofMillis(5))) {
           envoy.awaitReady(Duration.ofSeconds(30));
-          traffic.awaitSuccesses(50);
+          traffic.awaitSuccesses(50, Duration.ofSeconds(10));
 
           // Postgres goes away: the control plane keeps serving and reports it.
           postgres.stopServer();
@@ -96,53 +95,6 @@ class ResilienceIT {
           - {name: moved, gateway: edge, rules: [{matches: [{path: {type: PathPrefix, value: /moved}}], backendRefs: [{cluster: steady}]}]}
           - {name: extra, gateway: edge, rules: [{matches: [{path: {type: PathPrefix, value: %s}}], backendRefs: [{cluster: steady}]}]}
         """.formatted(backend.port(), listenerPort, extraPrefix.equals("/") ? "/extra" : extraPrefix), ConfigDocument.class);
-  }
-
-  /** Steady requests through Envoy from a background thread, counting successes and failures. */
-  private static final class Traffic implements AutoCloseable {
-    private final AtomicLong successes = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread thread;
-
-    private Traffic(int port, String path) {
-      thread = Thread.ofPlatform().daemon().start(() -> {
-        while (running.get()) {
-          if (status(port, path) == 200) {
-            successes.incrementAndGet();
-          } else if (successes.get() > 0) {
-            failures.incrementAndGet();
-          }
-          try {
-            Thread.sleep(5);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
-    }
-
-    static Traffic start(int port, String path) {
-      return new Traffic(port, path);
-    }
-
-    long successes() {
-      return successes.get();
-    }
-
-    long failures() {
-      return failures.get();
-    }
-
-    void awaitSuccesses(long count) throws InterruptedException {
-      awaitTrue(() -> successes.get() >= count, Duration.ofSeconds(10), count + " successful requests");
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      running.set(false);
-      thread.join(2_000);
-    }
   }
 
   private static int status(int port, String path) {
