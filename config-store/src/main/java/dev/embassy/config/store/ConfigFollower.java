@@ -27,6 +27,8 @@ public final class ConfigFollower implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicBoolean healthy = new AtomicBoolean(false);
   private final AtomicLong loadedRevision = new AtomicLong(-1);
+  /** The config last handed on; touched only by the follower's thread. */
+  private ConfigSnapshot loaded;
   private final Thread thread;
 
   public ConfigFollower(DataSource dataSource, Duration debounce, Consumer<ConfigSnapshot> onChange) {
@@ -81,9 +83,11 @@ public final class ConfigFollower implements AutoCloseable {
   }
 
   private void load() {
-    ConfigSnapshot snapshot = store.snapshot();
+    // After the first load only what changed is read, so a revision's cost follows its size.
+    ConfigSnapshot snapshot = loaded == null ? store.snapshot() : store.snapshotAfter(loaded);
     if (snapshot.revision() != loadedRevision.get()) {
       onChange.accept(snapshot);
+      loaded = snapshot;
       loadedRevision.set(snapshot.revision());
     }
   }

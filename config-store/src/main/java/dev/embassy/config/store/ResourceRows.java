@@ -181,6 +181,26 @@ final class ResourceRows {
     return claimants;
   }
 
+  /** A resource's state after a range of revisions: its row, or empty if it was deleted. */
+  record Changed(ResourceKind kind, String name, Optional<Row> row) {}
+
+  /** Per resource changed in ({@code after}, {@code upTo}]: its state at {@code upTo}. */
+  static List<Changed> changedBetween(DSLContext db, long after, long upTo) {
+    List<Changed> changes = new ArrayList<>();
+    for (Record r : db.resultQuery(
+            "SELECT DISTINCT ON (kind, name) kind, name, op, spec::text, secret, revision"
+                + " FROM config_resource_history WHERE revision > ? AND revision <= ? ORDER BY kind, name, revision DESC",
+            after, upTo)
+        .fetch()) {
+      ResourceKind kind = ResourceKind.valueOf(r.get(0, String.class).toUpperCase(java.util.Locale.ROOT));
+      String name = r.get(1, String.class);
+      Optional<Row> row = "delete".equals(r.get(2, String.class)) ? Optional.empty()
+          : Optional.of(new Row(ResourceCodec.read(kind, r.get(3, String.class)), Optional.ofNullable(r.get(4, String.class)), r.get(5, Long.class)));
+      changes.add(new Changed(kind, name, row));
+    }
+    return changes;
+  }
+
   /** The config as it was at {@code revision}: per resource, its latest history entry. */
   static List<Row> at(DSLContext db, long revision) {
     List<Row> rows = new ArrayList<>();

@@ -83,4 +83,45 @@ class ConfigRevisionsIT {
     }
     return ids;
   }
+
+  @Test
+  void followingByChangesGivesExactlyTheFullSnapshotAtEveryRevision() throws Exception {
+    ConfigStore store = new ConfigStore(dataSource);
+    ConfigSnapshot followed = store.snapshot();
+    List<String> documents = List.of(
+        """
+        certificates: [{name: site, certificateChain: "%s", privateKey: "%s"}]
+        clusters: [{name: a, discovery: {static: {endpoints: [{address: 127.0.0.1, port: 8080}]}}}]
+        gateways: [{name: edge, nodeGroup: edge, listeners: [{name: http, port: 10000}]}]
+        routes: [{name: r1, gateway: edge, rules: [{backendRefs: [{cluster: a}]}]}]
+        """,
+        """
+        certificates: [{name: site, certificateChain: "%s", privateKey: "%s"}]
+        clusters:
+          - {name: a, discovery: {static: {endpoints: [{address: 127.0.0.1, port: 8081}]}}}
+          - {name: b, discovery: {static: {endpoints: [{address: 127.0.0.1, port: 9090}]}}}
+        gateways: [{name: edge, nodeGroup: edge, listeners: [{name: http, port: 10000}]}]
+        routes:
+          - {name: r1, gateway: edge, rules: [{matches: [{path: {value: /one}}], backendRefs: [{cluster: b}]}]}
+          - {name: r2, gateway: edge, rules: [{matches: [{path: {value: /two}}], backendRefs: [{cluster: a}]}]}
+        """,
+        """
+        clusters: [{name: b, discovery: {static: {endpoints: [{address: 127.0.0.1, port: 9090}]}}}]
+        gateways: [{name: edge, nodeGroup: edge, listeners: [{name: http, port: 10000}]}]
+        routes: [{name: r2, gateway: edge, rules: [{backendRefs: [{cluster: b}]}]}]
+        """);
+    List<Long> revisions = new ArrayList<>();
+    for (String yaml : documents) {
+      String filled = yaml.contains("%s") ? yaml.formatted(TestCertificates.CHAIN, TestCertificates.KEY, TestCertificates.CHAIN, TestCertificates.KEY) : yaml;
+      revisions.add(store.apply(dev.embassy.config.codec.ConfigJson.yaml().readValue(filled, dev.embassy.config.model.ConfigDocument.class),
+          true, false, "it", "step").revision().orElseThrow().id());
+      followed = store.snapshotAfter(followed);
+      assertThat(followed).isEqualTo(store.snapshot());
+    }
+    store.rollback(revisions.getFirst(), "it");
+    followed = store.snapshotAfter(followed);
+    assertThat(followed).isEqualTo(store.snapshot());
+    assertThat(followed.document().certificates().getFirst().privateKey()).as("keys come along, as in a full snapshot").isPresent();
+    assertThat(store.snapshotAfter(followed)).as("nothing new: the same snapshot").isSameAs(followed);
+  }
 }
