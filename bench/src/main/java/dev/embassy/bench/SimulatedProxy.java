@@ -18,24 +18,45 @@ import java.util.concurrent.atomic.AtomicReference;
  * An ADS client that behaves like Envoy does at start-up and on updates: subscribes to clusters
  * and listeners, then to the endpoints and routes they name, and ACKs every response at once.
  * Responses are kept as packed Any, so the client costs a copy, not a parse, per resource.
+ * Channels are opened with Envoy's HTTP/2 flow-control windows (see the benchmark), not gRPC's
+ * smaller defaults, so a large RouteConfiguration is not throttled by window updates Envoy would
+ * not need.
  */
 final class SimulatedProxy {
   private final Node node;
   private final boolean delta;
+  private final String routeConfiguration;
   private final AtomicReference<String> routesVersion = new AtomicReference<>("");
+  private final AtomicReference<String> endpointsVersion = new AtomicReference<>("");
+  private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> responses = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean edsSubscribed;
   private volatile boolean rdsSubscribed;
   private StreamObserver<DiscoveryRequest> sotw;
   private StreamObserver<DeltaDiscoveryRequest> incremental;
   private final List<String> clusterNames = new ArrayList<>();
 
-  SimulatedProxy(String id, boolean delta) {
-    this.node = Node.newBuilder().setId(id).setCluster("edge").build();
+  SimulatedProxy(String id, String group, String routeConfiguration, boolean delta) {
+    this.node = Node.newBuilder().setId(id).setCluster(group).build();
     this.delta = delta;
+    this.routeConfiguration = routeConfiguration;
+  }
+
+  String group() {
+    return node.getCluster();
   }
 
   String routesVersion() {
     return routesVersion.get();
+  }
+
+  String endpointsVersion() {
+    return endpointsVersion.get();
+  }
+
+  /** Responses received so far, by type URL. */
+  long responses(String typeUrl) {
+    java.util.concurrent.atomic.AtomicLong count = responses.get(typeUrl);
+    return count == null ? 0 : count.get();
   }
 
   void connect(ManagedChannel channel) {
@@ -53,9 +74,10 @@ final class SimulatedProxy {
 
   private synchronized void onSotw(DiscoveryResponse response) {
     String type = response.getTypeUrl();
+    responses.computeIfAbsent(type, t -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
     List<String> names = switch (type) {
       case Resources.V3.ENDPOINT_TYPE_URL -> clusterNames;
-      case Resources.V3.ROUTE_TYPE_URL -> List.of("edge-http");
+      case Resources.V3.ROUTE_TYPE_URL -> List.of(routeConfiguration);
       default -> List.of();
     };
     request(type, response.getVersionInfo(), response.getNonce(), names);
@@ -65,14 +87,17 @@ final class SimulatedProxy {
       request(Resources.V3.ENDPOINT_TYPE_URL, "", "", clusterNames);
     } else if (type.equals(Resources.V3.LISTENER_TYPE_URL) && !rdsSubscribed) {
       rdsSubscribed = true;
-      request(Resources.V3.ROUTE_TYPE_URL, "", "", List.of("edge-http"));
+      request(Resources.V3.ROUTE_TYPE_URL, "", "", List.of(routeConfiguration));
     } else if (type.equals(Resources.V3.ROUTE_TYPE_URL)) {
       routesVersion.set(response.getVersionInfo());
+    } else if (type.equals(Resources.V3.ENDPOINT_TYPE_URL)) {
+      endpointsVersion.set(response.getVersionInfo());
     }
   }
 
   private synchronized void onDelta(DeltaDiscoveryResponse response) {
     String type = response.getTypeUrl();
+    responses.computeIfAbsent(type, t -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
     incremental.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type).setResponseNonce(response.getNonce()).build());
     if (type.equals(Resources.V3.CLUSTER_TYPE_URL) && !edsSubscribed) {
       edsSubscribed = true;
@@ -80,9 +105,11 @@ final class SimulatedProxy {
       subscribeDelta(Resources.V3.ENDPOINT_TYPE_URL, clusterNames(packed));
     } else if (type.equals(Resources.V3.LISTENER_TYPE_URL) && !rdsSubscribed) {
       rdsSubscribed = true;
-      subscribeDelta(Resources.V3.ROUTE_TYPE_URL, List.of("edge-http"));
+      subscribeDelta(Resources.V3.ROUTE_TYPE_URL, List.of(routeConfiguration));
     } else if (type.equals(Resources.V3.ROUTE_TYPE_URL)) {
       routesVersion.set(response.getSystemVersionInfo());
+    } else if (type.equals(Resources.V3.ENDPOINT_TYPE_URL)) {
+      endpointsVersion.set(response.getSystemVersionInfo());
     }
   }
 

@@ -9,6 +9,7 @@ import dev.embassy.controlplane.ir.NodeGroupBuilder;
 import dev.embassy.controlplane.ir.NodeGroupConfig;
 import dev.embassy.controlplane.ir.TranslationSettings;
 import dev.embassy.controlplane.status.ControlPlaneMetrics;
+import dev.embassy.controlplane.translate.TranslationMemo;
 import dev.embassy.controlplane.translate.XdsResources;
 import dev.embassy.controlplane.translate.XdsTranslator;
 import dev.embassy.controlplane.xds.ServedRevisions;
@@ -39,6 +40,7 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
   private final ControlPlaneMetrics metrics;
   private final ServedRevisions served;
   private final Set<String> published = new HashSet<>();
+  private final TranslationMemo memo = TranslationMemo.create();
   private volatile long servedRevision = -1;
 
   public ConfigSync(XdsCache cache, TranslationSettings settings, EndpointSource endpoints, ControlPlaneMetrics metrics,
@@ -56,11 +58,17 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     long started = System.nanoTime();
     List<XdsResources> groups = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    for (NodeGroupConfig group : NodeGroupBuilder.build(snapshot.document(), settings, endpoints)) {
-      XdsResources resources = XdsTranslator.translate(group);
-      SnapshotConsistency.problems(resources).forEach(p -> problems.add(group.nodeGroup() + ": " + p));
-      groups.add(resources);
+    List<NodeGroupConfig> built = NodeGroupBuilder.build(snapshot.document(), settings, endpoints);
+    long builtAt = System.nanoTime();
+    for (NodeGroupConfig group : built) {
+      groups.add(XdsTranslator.translate(group, memo));
     }
+    memo.endRound();
+    long translatedAt = System.nanoTime();
+    for (XdsResources resources : groups) {
+      SnapshotConsistency.problems(resources).forEach(p -> problems.add(resources.nodeGroup() + ": " + p));
+    }
+    long checkedAt = System.nanoTime();
     if (!problems.isEmpty()) {
       metrics.rejectedRevision();
       LOG.error("revision {} not served, its translation is inconsistent: {}", snapshot.revision(), problems);
@@ -68,8 +76,11 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     }
     Map<String, Map<String, ServedRevisions.Served>> versions = new TreeMap<>();
     Set<String> gone = new HashSet<>(published);
+    long versioning = 0;
     for (XdsResources group : groups) {
+      long before = System.nanoTime();
       GroupSnapshot next = GroupSnapshot.of(group, snapshot.revision(), cache.target(group.nodeGroup()).orElse(null));
+      versioning += System.nanoTime() - before;
       cache.publish(next);
       versions.put(group.nodeGroup(), versions(next));
       gone.remove(group.nodeGroup());
@@ -85,7 +96,13 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     servedRevision = snapshot.revision();
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     metrics.translated(took);
-    LOG.info("serving revision {} to {} node group(s), translated and published in {} ms", snapshot.revision(), groups.size(), took.toMillis());
+    LOG.info("serving revision {} to {} node group(s) in {} ms (build {} ms, translate {} ms, check {} ms, version {} ms, publish {} ms)",
+        snapshot.revision(), groups.size(), took.toMillis(), millis(builtAt - started), millis(translatedAt - builtAt),
+        millis(checkedAt - translatedAt), millis(versioning), millis(System.nanoTime() - checkedAt - versioning));
+  }
+
+  private static long millis(long nanos) {
+    return nanos / 1_000_000;
   }
 
   /** The revision whose config is being served; -1 before the first. */
@@ -97,7 +114,7 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
   private static Map<String, ServedRevisions.Served> versions(GroupSnapshot snapshot) {
     Map<String, ServedRevisions.Served> byType = new TreeMap<>();
     for (XdsType type : XdsType.values()) {
-      byType.put(type.typeUrl(), new ServedRevisions.Served(snapshot.version(type), Set.copyOf(snapshot.resources(type).keySet())));
+      byType.put(type.typeUrl(), ServedRevisions.Served.of(snapshot.version(type), Set.copyOf(snapshot.resources(type).keySet())));
     }
     return byType;
   }

@@ -84,8 +84,10 @@ public final class ConfigFollower implements AutoCloseable {
 
   private void load() {
     // After the first load only what changed is read, so a revision's cost follows its size.
+    long started = System.nanoTime();
     ConfigSnapshot snapshot = loaded == null ? store.snapshot() : store.snapshotAfter(loaded);
     if (snapshot.revision() != loadedRevision.get()) {
+      LOG.debug("loaded revision {} in {} ms", snapshot.revision(), (System.nanoTime() - started) / 1_000_000);
       onChange.accept(snapshot);
       loaded = snapshot;
       loadedRevision.set(snapshot.revision());

@@ -78,18 +78,22 @@ public final class GroupSnapshot {
   private static <T extends Message> SortedMap<String, XdsResource> entries(List<T> messages, Function<T, String> name,
       GroupSnapshot previous, XdsType type, Function<T, Set<String>> clusters, java.util.function.Predicate<T> needsEndpoints) {
     SortedMap<String, XdsResource> entries = new TreeMap<>();
-    Map<String, XdsResource> before = previous == null ? Map.of() : previous.resources(type);
+    SortedMap<String, XdsResource> before = previous == null ? Collections.emptySortedMap() : previous.resources(type);
+    boolean unchanged = messages.size() == before.size();
     for (T message : messages) {
       String resourceName = name.apply(message);
       XdsResource old = before.get(resourceName);
-      if (old != null && old.message().equals(message)) {
+      if (old != null && (old.message() == message || old.message().equals(message))) {
         entries.put(resourceName, old);
       } else {
+        unchanged = false;
         entries.put(resourceName, new XdsResource(resourceName, message, ResourceVersion.of(message),
             clusters.apply(message), needsEndpoints.test(message)));
       }
     }
-    return Collections.unmodifiableSortedMap(entries);
+    // The same map instance when nothing changed: proxies that hold it are in sync by identity,
+    // which is what lets the cache skip them in O(1).
+    return unchanged ? before : new IndexedSortedMap(entries);
   }
 
   public String group() {

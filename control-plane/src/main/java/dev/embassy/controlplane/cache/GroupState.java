@@ -131,7 +131,7 @@ final class GroupState {
           kept.put(entry.name(), good);
         }
       }
-      resources.put(type, java.util.Collections.unmodifiableSortedMap(kept));
+      resources.put(type, new IndexedSortedMap(kept));
     }
     keepReferencedClusters(resources);
     served = GroupSnapshot.of(name, target.revision(), resources);
@@ -163,7 +163,7 @@ final class GroupState {
         }
       }
     }
-    resources.put(XdsType.CLUSTER, java.util.Collections.unmodifiableSortedMap(clusters));
-    resources.put(XdsType.ENDPOINT, java.util.Collections.unmodifiableSortedMap(endpoints));
+    resources.put(XdsType.CLUSTER, new IndexedSortedMap(clusters));
+    resources.put(XdsType.ENDPOINT, new IndexedSortedMap(endpoints));
   }
 }

@@ -44,6 +44,19 @@ final class ProxyState {
   /** Delta: the resource versions of the response rejected last. */
   final EnumMap<XdsType, Map<String, String>> rejectedDelta = new EnumMap<>(XdsType.class);
   final EnumMap<XdsType, OpenWatch> watches = new EnumMap<>(XdsType.class);
+  /**
+   * What each open watch was last evaluated against: the served map of its type and the held
+   * generation. A view depends on nothing else, so while both are unchanged it is unchanged too,
+   * and re-answering a thousand proxies costs a thousand comparisons, not a thousand views.
+   */
+  final EnumMap<XdsType, Basis> evaluated = new EnumMap<>(XdsType.class);
+
+  record Basis(OpenWatch watch, Object served, long heldGeneration) {
+    /** By identity: the served maps are immutable and shared, so identity is equality and costs nothing. */
+    boolean same(Basis other) {
+      return other != null && other.watch == watch && other.served == served && other.heldGeneration == heldGeneration;
+    }
+  }
   int streams;
 
   ProxyState(String id, String group, Instant connectedSince) {

@@ -33,7 +33,7 @@ final class ProxyView {
     SortedMap<String, XdsResource> base = served.resources(type);
     return switch (type) {
       case CLUSTER -> clusters(base, held);
-      case LISTENER -> gated(type, base, base.keySet(), held);
+      case LISTENER -> gated(type, served, base.keySet(), held);
       default -> throw new IllegalArgumentException(type + " is requested by name");
     };
   }
@@ -43,13 +43,16 @@ final class ProxyView {
     SortedMap<String, XdsResource> base = served.resources(type);
     return switch (type) {
       case ENDPOINT -> endpoints(base, held, names);
-      case ROUTE -> gated(type, base, names, held);
+      case ROUTE -> gated(type, served, names, held);
       case SECRET -> subset(base, names);
       default -> throw new IllegalArgumentException(type + " is requested by wildcard");
     };
   }
 
   private static SortedMap<String, XdsResource> clusters(SortedMap<String, XdsResource> served, Held held) {
+    if (held.of(XdsType.CLUSTER) == served) {
+      return served;
+    }
     SortedMap<String, XdsResource> keep = null;
     for (XdsResource cluster : held.of(XdsType.CLUSTER).values()) {
       if (!served.containsKey(cluster.name()) && held.referenced(cluster.name())) {
@@ -59,7 +62,7 @@ final class ProxyView {
         keep.put(cluster.name(), cluster);
       }
     }
-    return keep == null ? served : java.util.Collections.unmodifiableSortedMap(keep);
+    return keep == null ? served : new IndexedSortedMap(keep);
   }
 
   private static SortedMap<String, XdsResource> endpoints(SortedMap<String, XdsResource> served, Held held, Collection<String> names) {
@@ -76,11 +79,15 @@ final class ProxyView {
       }
       view.put(name, assignment != null ? assignment : emptyAssignment(name));
     }
-    return java.util.Collections.unmodifiableSortedMap(view);
+    return new IndexedSortedMap(view);
   }
 
-  private static SortedMap<String, XdsResource> gated(XdsType type, SortedMap<String, XdsResource> served, Collection<String> names, Held held) {
+  private static SortedMap<String, XdsResource> gated(XdsType type, GroupSnapshot snapshot, Collection<String> names, Held held) {
+    SortedMap<String, XdsResource> served = snapshot.resources(type);
     boolean all = covers(served, names);
+    if (warmForAll(snapshot, held)) {
+      return all ? served : subset(served, names);
+    }
     SortedMap<String, XdsResource> view = null;
     for (String name : all ? served.keySet() : names) {
       XdsResource candidate = served.get(name);
@@ -111,9 +118,18 @@ final class ProxyView {
       }
     }
     if (view != null) {
-      return java.util.Collections.unmodifiableSortedMap(view);
+      return new IndexedSortedMap(view);
     }
     return all ? served : subset(served, names);
+  }
+
+  /**
+   * A proxy holding exactly the served clusters and endpoints (the same map instances) has every
+   * cluster a served resource can name warm: served snapshots are consistent, so no per-cluster
+   * check is needed. The common case, and O(1).
+   */
+  private static boolean warmForAll(GroupSnapshot served, Held held) {
+    return held.of(XdsType.CLUSTER) == served.resources(XdsType.CLUSTER) && held.of(XdsType.ENDPOINT) == served.resources(XdsType.ENDPOINT);
   }
 
   static boolean ready(XdsResource resource, Held held) {
@@ -136,7 +152,7 @@ final class ProxyView {
         view.put(name, resource);
       }
     }
-    return java.util.Collections.unmodifiableSortedMap(view);
+    return new IndexedSortedMap(view);
   }
 
   /** Whether {@code names} are exactly the served names, so the served map itself is the answer. */
@@ -145,7 +161,15 @@ final class ProxyView {
       return false;
     }
     Set<String> distinct = names instanceof Set<String> set ? set : new HashSet<>(names);
-    return distinct.size() == served.size() && served.keySet().containsAll(distinct);
+    if (distinct.size() != served.size()) {
+      return false;
+    }
+    for (String name : distinct) {
+      if (!served.containsKey(name)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static XdsResource emptyAssignment(String name) {

@@ -133,6 +133,11 @@ public final class XdsCache implements ConfigWatcher {
         // Not an answer to the response in flight (a new subscription overtook it): keep waiting for it.
         proxy.sent.put(type.get(), sent);
       }
+      if (sent == null && request.getVersionInfo().isEmpty() && request.getResponseNonce().isEmpty()) {
+        // A fresh subscription (a new or restarted Envoy): it holds nothing of this type,
+        // whatever an earlier stream under the same node id held.
+        proxy.held.set(type.get(), java.util.Collections.emptySortedMap());
+      }
       Set<String> names = type.get().wildcard() ? Set.of() : Set.copyOf(request.getResourceNamesList());
       ProxyState.SotwWatch open = new ProxyState.SotwWatch(type.get(), watch, names, request.getVersionInfo());
       proxy.watches.put(type.get(), open);
@@ -176,6 +181,10 @@ public final class XdsCache implements ConfigWatcher {
           proxy.held.set(type.get(), sent.view());
           acked = true;
         }
+      }
+      if (sent == null && request.getResponseNonce().isEmpty() && resourceVersions.isEmpty()) {
+        // A fresh subscription: the proxy holds nothing of this type (see the state of the world case).
+        proxy.held.set(type.get(), java.util.Collections.emptySortedMap());
       }
       Set<String> subscribed = new HashSet<>(resourceVersions.keySet());
       subscribed.addAll(pendingResources);
@@ -274,6 +283,11 @@ public final class XdsCache implements ConfigWatcher {
   /** Answers {@code open} if the proxy's view of its type differs from what it has; caller holds the proxy's monitor. */
   private void answer(ProxyState proxy, GroupState group, ProxyState.OpenWatch open) {
     GroupSnapshot served = group.served();
+    ProxyState.Basis basis = new ProxyState.Basis(open, served.resources(open.type()), proxy.held.generation());
+    ProxyState.Basis last = proxy.evaluated.put(open.type(), basis);
+    if (basis.same(last)) {
+      return;
+    }
     switch (open) {
       case ProxyState.SotwWatch sotw -> answer(proxy, served, sotw);
       case ProxyState.IncrementalWatch delta -> answer(proxy, served, delta);
@@ -292,17 +306,39 @@ public final class XdsCache implements ConfigWatcher {
     if (version.equals(open.proxyVersion()) || version.equals(proxy.rejectedVersion.get(type)) || proxy.sent.containsKey(type)) {
       return;
     }
-    List<Message> messages = new ArrayList<>(view.size());
-    view.values().forEach(r -> messages.add(r.message()));
+    // Listeners and clusters are state of the world: every response carries all of them. For the
+    // other types the protocol lets a response carry only what changed, and Envoy keeps what a
+    // response leaves out; so one endpoint change sends one ClusterLoadAssignment, not all 2,000.
+    Collection<XdsResource> send = type.wildcard() ? view.values() : changedSince(view, proxy.held.of(type));
+    List<Message> messages = new ArrayList<>(send.size());
+    send.forEach(r -> messages.add(r.message()));
     if (respond(open.watch(), Response.create(open.watch().request(), messages, version))) {
       proxy.watches.remove(type, open);
       proxy.sent.put(type, new ProxyState.Sent(version, view, view, List.of()));
     }
   }
 
+  private static Collection<XdsResource> changedSince(SortedMap<String, XdsResource> view, SortedMap<String, XdsResource> held) {
+    if (held.isEmpty()) {
+      return view.values();
+    }
+    List<XdsResource> changed = new ArrayList<>();
+    for (XdsResource resource : view.values()) {
+      XdsResource before = held.get(resource.name());
+      if (before == null || !before.version().equals(resource.version())) {
+        changed.add(resource);
+      }
+    }
+    return changed;
+  }
+
   private void answer(ProxyState proxy, GroupSnapshot served, ProxyState.IncrementalWatch open) {
     XdsType type = open.type();
     SortedMap<String, XdsResource> view = view(type, served, proxy.held, open.wildcard() ? Set.of() : open.subscribed());
+    if (view == proxy.held.of(type) && open.stale().isEmpty() && open.tracked().size() == view.size()) {
+      // The proxy holds exactly this view (the same map it ACKed): nothing to send, in O(1).
+      return;
+    }
     Map<String, XdsResource> changed = new LinkedHashMap<>();
     for (XdsResource resource : view.values()) {
       if (!resource.version().equals(open.tracked().get(resource.name()))) {

@@ -1,7 +1,14 @@
 package dev.embassy.controlplane.translate;
 
+import dev.embassy.controlplane.ir.HttpListener;
 import dev.embassy.controlplane.ir.NodeGroupConfig;
 import dev.embassy.controlplane.ir.UpstreamCluster;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -9,30 +16,51 @@ import java.util.TreeMap;
 /**
  * Turns a node group's {@link NodeGroupConfig} into Envoy resources. Pure: no I/O, clock or
  * randomness, so the same input always yields the same resources, byte for byte, on every
- * replica.
+ * replica. A {@link TranslationMemo} may hand back an earlier result for an equal input, which by
+ * that purity is the same result.
  */
 public final class XdsTranslator {
   private XdsTranslator() {}
 
+  /** What one HTTP listener becomes: the Listener and the RouteConfiguration it fetches over RDS. */
+  public record ListenerResources(Listener listener, RouteConfiguration routes) {}
+
+  /** What one upstream cluster becomes: the Cluster and its ClusterLoadAssignment. */
+  public record ClusterResources(Cluster cluster, ClusterLoadAssignment endpoints) {}
+
   public static XdsResources translate(NodeGroupConfig config) {
-    Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets = new TreeMap<>();
+    return translate(config, TranslationMemo.NONE);
+  }
+
+  public static XdsResources translate(NodeGroupConfig config, TranslationMemo memo) {
+    Map<String, Secret> secrets = new TreeMap<>();
     config.listeners().forEach(listener -> DownstreamTlsTranslator.secrets(listener).forEach(s -> secrets.put(s.getName(), s)));
     for (UpstreamCluster cluster : config.clusters()) {
       UpstreamTlsTranslator.trustSecret(cluster).ifPresent(s -> secrets.put(s.getName(), s));
     }
-    List<io.envoyproxy.envoy.config.listener.v3.Listener> listeners = new java.util.ArrayList<>();
-    List<io.envoyproxy.envoy.config.route.v3.RouteConfiguration> routes = new java.util.ArrayList<>();
-    for (dev.embassy.controlplane.ir.HttpListener listener : config.listeners()) {
-      HttpFilters filters = HttpFilters.of(listener);
-      listeners.add(ListenerTranslator.listener(listener, filters));
-      routes.add(RouteConfigurationTranslator.routeConfiguration(listener, filters));
+    List<Listener> listeners = new ArrayList<>();
+    List<RouteConfiguration> routes = new ArrayList<>();
+    for (HttpListener listener : config.listeners()) {
+      ListenerResources translated = memo.listener(config.nodeGroup(), listener, XdsTranslator::listener);
+      listeners.add(translated.listener());
+      routes.add(translated.routes());
     }
-    return new XdsResources(
-        config.nodeGroup(),
-        listeners,
-        routes,
-        config.clusters().stream().map(ClusterTranslator::cluster).toList(),
-        config.clusters().stream().map(EndpointTranslator::loadAssignment).toList(),
-        List.copyOf(secrets.values()));
+    List<Cluster> clusters = new ArrayList<>();
+    List<ClusterLoadAssignment> endpoints = new ArrayList<>();
+    for (UpstreamCluster cluster : config.clusters()) {
+      ClusterResources translated = memo.cluster(config.nodeGroup(), cluster, XdsTranslator::cluster);
+      clusters.add(translated.cluster());
+      endpoints.add(translated.endpoints());
+    }
+    return new XdsResources(config.nodeGroup(), listeners, routes, clusters, endpoints, List.copyOf(secrets.values()));
+  }
+
+  static ListenerResources listener(HttpListener listener) {
+    HttpFilters filters = HttpFilters.of(listener);
+    return new ListenerResources(ListenerTranslator.listener(listener, filters), RouteConfigurationTranslator.routeConfiguration(listener, filters));
+  }
+
+  static ClusterResources cluster(UpstreamCluster cluster) {
+    return new ClusterResources(ClusterTranslator.cluster(cluster), EndpointTranslator.loadAssignment(cluster));
   }
 }

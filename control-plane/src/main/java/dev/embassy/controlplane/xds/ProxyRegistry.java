@@ -37,6 +37,10 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
     final Map<String, Sent> nonceVersions = new ConcurrentHashMap<>();
     final Map<String, String> sent = new ConcurrentHashMap<>();
     final Map<String, ServedRevisions.Applied> applied = new ConcurrentHashMap<>();
+    /** Bumped on every ACK; with the latest served revision it keys the memo below. */
+    final AtomicLong appliedChanges = new AtomicLong();
+    /** The applied revision last computed, and for which (ACK count, latest served revision). */
+    volatile long[] appliedMemo = {-1, -1, -1};
     volatile Nack lastNack;
 
     Stream(String proxyId, String nodeGroup, Instant connectedSince) {
@@ -87,7 +91,7 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
     String version = response.getVersionInfo();
     java.util.Set<String> names = java.util.Set.copyOf(request.getResourceNamesList());
     onResponse(streamId, response.getTypeUrl(), response.getNonce(), version,
-        before -> new ServedRevisions.Applied(version, names, names.isEmpty()));
+        before -> ServedRevisions.Applied.of(version, names, names.isEmpty()));
   }
 
   @Override
@@ -99,7 +103,7 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
       java.util.Set<String> names = new java.util.HashSet<>(before == null ? java.util.Set.of() : before.names());
       names.addAll(added);
       names.removeAll(removed);
-      return new ServedRevisions.Applied(version, java.util.Set.copyOf(names), false);
+      return ServedRevisions.Applied.of(version, java.util.Set.copyOf(names), false);
     });
   }
 
@@ -134,6 +138,7 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
       onNack.accept(nack);
     } else {
       stream.applied.compute(typeUrl, (type, before) -> sent.apply().apply(before));
+      stream.appliedChanges.incrementAndGet();
       metrics.acked(typeUrl, java.time.Duration.ofNanos(System.nanoTime() - sent.sentNanos()));
     }
     changes.incrementAndGet();
@@ -153,9 +158,22 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
   public List<ProxyStatus> proxies() {
     return streams.values().stream()
         .map(s -> new ProxyStatus(s.proxyId, s.nodeGroup, s.connectedSince, ackedVersions(s),
-            served.appliedRevision(s.nodeGroup, s.applied), Optional.ofNullable(s.lastNack)))
+            appliedRevision(s), Optional.ofNullable(s.lastNack)))
         .sorted(java.util.Comparator.comparing(ProxyStatus::proxyId))
         .toList();
+  }
+
+  /** The revision a stream runs; recomputed only after an ACK or a new revision, as status asks often. */
+  private long appliedRevision(Stream stream) {
+    long changes = stream.appliedChanges.get();
+    long latest = served.latest();
+    long[] memo = stream.appliedMemo;
+    if (memo[0] == changes && memo[1] == latest) {
+      return memo[2];
+    }
+    long revision = served.appliedRevision(stream.nodeGroup, stream.applied);
+    stream.appliedMemo = new long[] {changes, latest, revision};
+    return revision;
   }
 
   /** Type URL → version the proxy last ACKed: the version part of what it has applied. */

@@ -14,10 +14,32 @@ public final class ServedRevisions {
   private static final int KEPT = 512;
 
   /** One type's part of a node group's snapshot: its version and the names of its resources. */
-  public record Served(String version, Set<String> names) {}
+  public record Served(String version, Set<String> names, long fingerprint) {
+    public static Served of(String version, Set<String> names) {
+      return new Served(version, names, ServedRevisions.fingerprint(names));
+    }
+  }
 
   /** What a proxy has applied of one type: the version it ACKed and the resources it holds. */
-  public record Applied(String version, Set<String> names, boolean wildcard) {}
+  public record Applied(String version, Set<String> names, boolean wildcard, long fingerprint) {
+    public static Applied of(String version, Set<String> names, boolean wildcard) {
+      return new Applied(version, names, wildcard, ServedRevisions.fingerprint(names));
+    }
+  }
+
+  /**
+   * An order-independent digest of a name set. Status is computed for every proxy against every
+   * recent revision; comparing two sets of 2,000 cluster names element by element each time cost
+   * a fifth of the control plane's CPU with 1,000 proxies. Equal digests and sizes settle it.
+   */
+  static long fingerprint(Set<String> names) {
+    long sum = 0;
+    for (String name : names) {
+      long h = name.hashCode() * 0x9E3779B97F4A7C15L;
+      sum += h ^ (h >>> 29);
+    }
+    return sum;
+  }
 
   private record Entry(long revision, Map<String, Map<String, Served>> byGroup) {}
 
@@ -60,8 +82,17 @@ public final class ServedRevisions {
         continue;
       }
       Applied has = applied.get(type.getKey());
-      if (has == null || !has.version().equals(expected.version())
-          || !(has.wildcard() || has.names().containsAll(expected.names()))) {
+      if (has == null || !has.version().equals(expected.version())) {
+        return false;
+      }
+      if (has.wildcard() || has.names() == expected.names()) {
+        continue;
+      }
+      if (has.names().size() < expected.names().size()) {
+        return false;
+      }
+      boolean sameSet = has.names().size() == expected.names().size() && has.fingerprint() == expected.fingerprint();
+      if (!sameSet && !has.names().containsAll(expected.names())) {
         return false;
       }
     }

@@ -118,6 +118,19 @@ class XdsCacheTest {
   }
 
   @Test
+  void aStateOfTheWorldEndpointResponseCarriesOnlyTheChangedAssignment() {
+    publish(snapshot(Map.of("a", 8080, "b", 9090), Map.of("r", "a")));
+    SotwProxy proxy = new SotwProxy("p1");
+    proxy.syncAll(Set.of("a", "b"), Set.of("r"));
+    assertThat(names(proxy.last(XdsType.ENDPOINT).resources())).as("the first answer has everything").containsExactly("a", "b");
+    publish(snapshot(Map.of("a", 8080, "b", 9091), Map.of("r", "a")));
+    Response update = proxy.last(XdsType.ENDPOINT);
+    assertThat(names(update.resources())).containsExactly("b");
+    assertThat(update.version()).as("the version still names the whole set").isEqualTo(cache.target(GROUP).orElseThrow().version(XdsType.ENDPOINT));
+    assertThat(names(proxy.last(XdsType.CLUSTER).resources())).as("clusters are always the whole set").containsExactly("a", "b");
+  }
+
+  @Test
   void deltaSendsOnlyWhatChangedAndRemovesWhatIsGone() {
     publish(snapshot(Map.of("a", 8080, "b", 9090), Map.of("r", "a")));
     DeltaProxy proxy = new DeltaProxy("d1");
