@@ -4,6 +4,8 @@ import dev.embassy.config.store.ConfigSnapshot;
 import dev.embassy.controlplane.cache.GroupSnapshot;
 import dev.embassy.controlplane.cache.XdsCache;
 import dev.embassy.controlplane.cache.XdsType;
+import dev.embassy.config.model.ConfigDocument;
+import dev.embassy.controlplane.ir.AffectedGroups;
 import dev.embassy.controlplane.ir.EndpointSource;
 import dev.embassy.controlplane.ir.NodeGroupBuilder;
 import dev.embassy.controlplane.ir.NodeGroupConfig;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -41,6 +44,8 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
   private final ServedRevisions served;
   private final Set<String> published = new HashSet<>();
   private final TranslationMemo memo = TranslationMemo.create();
+  private ConfigDocument lastDocument;
+  private Map<String, Map<String, ServedRevisions.Served>> lastVersions = Map.of();
   private volatile long servedRevision = -1;
 
   public ConfigSync(XdsCache cache, TranslationSettings settings, EndpointSource endpoints, ControlPlaneMetrics metrics,
@@ -58,12 +63,15 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     long started = System.nanoTime();
     List<XdsResources> groups = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    List<NodeGroupConfig> built = NodeGroupBuilder.build(snapshot.document(), settings, endpoints);
+    // Groups the revision cannot have changed keep what they are served, untouched.
+    Optional<Set<String>> affected = AffectedGroups.between(lastDocument, snapshot.document());
+    List<NodeGroupConfig> built = NodeGroupBuilder.build(snapshot.document(), settings, endpoints,
+        group -> affected.map(a -> a.contains(group)).orElse(true));
     long builtAt = System.nanoTime();
     for (NodeGroupConfig group : built) {
       groups.add(XdsTranslator.translate(group, memo));
+      memo.translated(group.nodeGroup());
     }
-    memo.endRound();
     long translatedAt = System.nanoTime();
     for (XdsResources resources : groups) {
       SnapshotConsistency.problems(resources).forEach(p -> problems.add(resources.nodeGroup() + ": " + p));
@@ -75,7 +83,15 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
       return;
     }
     Map<String, Map<String, ServedRevisions.Served>> versions = new TreeMap<>();
+    Set<String> present = new HashSet<>();
+    snapshot.document().gateways().forEach(g -> present.add(g.nodeGroup()));
     Set<String> gone = new HashSet<>(published);
+    gone.removeAll(present);
+    for (String group : present) {
+      if (affected.isPresent() && !affected.get().contains(group) && lastVersions.containsKey(group)) {
+        versions.put(group, lastVersions.get(group));
+      }
+    }
     long versioning = 0;
     for (XdsResources group : groups) {
       long before = System.nanoTime();
@@ -83,16 +99,18 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
       versioning += System.nanoTime() - before;
       cache.publish(next);
       versions.put(group.nodeGroup(), versions(next));
-      gone.remove(group.nodeGroup());
       published.add(group.nodeGroup());
     }
     for (String group : gone) {
+      memo.forget(group);
       GroupSnapshot empty = GroupSnapshot.empty(group);
       cache.publish(empty);
       versions.put(group, versions(empty));
       published.remove(group);
     }
     served.record(snapshot.revision(), versions);
+    lastVersions = versions;
+    lastDocument = snapshot.document();
     servedRevision = snapshot.revision();
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     metrics.translated(took);

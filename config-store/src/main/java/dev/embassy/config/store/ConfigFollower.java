@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows the config store: loads the latest revision at start, then again whenever Postgres
- * announces a new one (LISTEN/NOTIFY; no polling). Notifications arriving within the debounce
- * window are coalesced into one load. When Postgres is unreachable it reconnects with capped,
+ * announces a new one (LISTEN/NOTIFY; no polling). Loads happen at most once per debounce window:
+ * a change after a quiet spell is loaded at once, and the revisions of a burst are coalesced. When Postgres is unreachable it reconnects with capped,
  * jittered backoff while the last loaded config keeps being served, and says so in
  * {@link #healthy()}.
  */
@@ -63,11 +63,18 @@ public final class ConfigFollower implements AutoCloseable {
         load();
         healthy.set(true);
         backoffMillis = 100;
+        long lastLoad = System.nanoTime();
         while (running.get()) {
           if (!notifications.await(1_000).isEmpty()) {
-            sleep(debounce.toMillis());
-            notifications.await(1);
+            // At most one load per debounce window: the first change after a quiet spell is
+            // loaded at once (no added latency); a burst is gathered until the window ends.
+            long wait = debounce.toNanos() - (System.nanoTime() - lastLoad);
+            if (wait > 0) {
+              sleep(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(wait) + 1);
+              notifications.await(1);
+            }
             load();
+            lastLoad = System.nanoTime();
           }
         }
       } catch (Exception e) {

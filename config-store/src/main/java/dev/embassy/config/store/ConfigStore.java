@@ -89,16 +89,50 @@ public final class ConfigStore {
       if (revision == previous.revision()) {
         return previous;
       }
-      Map<String, ConfigResource> byKey = new LinkedHashMap<>();
-      for (ConfigResource resource : previous.document().all()) {
-        byKey.put(resource.kind() + "/" + resource.name(), resource);
-      }
+      Map<ResourceKind, Map<String, Optional<ConfigResource>>> changes = new EnumMap<>(ResourceKind.class);
       for (ResourceRows.Changed change : ResourceRows.changedBetween(tx, previous.revision(), revision)) {
-        String key = change.kind() + "/" + change.name();
-        change.row().ifPresentOrElse(row -> byKey.put(key, withSecret(row)), () -> byKey.remove(key));
+        changes.computeIfAbsent(change.kind(), k -> new TreeMap<>()).put(change.name(), change.row().map(ConfigStore::withSecret));
       }
-      return new ConfigSnapshot(revision, ConfigDocument.of(byKey.values()));
+      ConfigDocument before = previous.document();
+      return new ConfigSnapshot(revision, new ConfigDocument(
+          patched(before.certificates(), changes.get(ResourceKind.CERTIFICATE), Certificate.class),
+          patched(before.clusters(), changes.get(ResourceKind.CLUSTER), dev.embassy.config.model.Cluster.class),
+          patched(before.authPolicies(), changes.get(ResourceKind.AUTH_POLICY), dev.embassy.config.model.AuthPolicy.class),
+          patched(before.rateLimitPolicies(), changes.get(ResourceKind.RATELIMIT_POLICY), dev.embassy.config.model.RateLimitPolicy.class),
+          patched(before.gateways(), changes.get(ResourceKind.GATEWAY), Gateway.class),
+          patched(before.routes(), changes.get(ResourceKind.ROUTE), Route.class)));
     });
+  }
+
+  /**
+   * A name-sorted list with the changes applied (present: put, empty: delete); the same list when
+   * the kind did not change. Unchanged resources stay the same objects, which is what lets the
+   * control plane tell what changed by identity.
+   */
+  private static <T extends ConfigResource> List<T> patched(List<T> sorted, Map<String, Optional<ConfigResource>> changes, Class<T> type) {
+    if (changes == null) {
+      return sorted;
+    }
+    List<T> result = new ArrayList<>(sorted.size() + changes.size());
+    java.util.Iterator<Map.Entry<String, Optional<ConfigResource>>> pending = changes.entrySet().iterator();
+    Map.Entry<String, Optional<ConfigResource>> next = pending.hasNext() ? pending.next() : null;
+    for (T resource : sorted) {
+      while (next != null && next.getKey().compareTo(resource.name()) < 0) {
+        next.getValue().ifPresent(r -> result.add(type.cast(r)));
+        next = pending.hasNext() ? pending.next() : null;
+      }
+      if (next != null && next.getKey().equals(resource.name())) {
+        next.getValue().ifPresent(r -> result.add(type.cast(r)));
+        next = pending.hasNext() ? pending.next() : null;
+      } else {
+        result.add(resource);
+      }
+    }
+    while (next != null) {
+      next.getValue().ifPresent(r -> result.add(type.cast(r)));
+      next = pending.hasNext() ? pending.next() : null;
+    }
+    return result;
   }
 
   public long latestRevision() {

@@ -44,13 +44,42 @@ public final class ProxyStatuses {
     db.transaction(c -> {
       DSLContext tx = c.dsl();
       tx.execute("DELETE FROM proxy_status WHERE replica = ?", replica);
-      for (Proxy proxy : proxies) {
-        tx.execute("INSERT INTO proxy_status (replica, proxy_id, node_group, connected_since, acked, applied_revision) "
-                + "VALUES (?, ?, ?, ?::timestamptz, ?::jsonb, ?)",
-            replica, proxy.proxyId(), proxy.nodeGroup(), OffsetDateTime.ofInstant(proxy.connectedSince(), ZoneOffset.UTC).toString(),
-            json(proxy.acked()), proxy.appliedRevision());
-      }
+      upsert(tx, replica, proxies);
     });
+  }
+
+  /**
+   * Writes what changed since the replica's last report: {@code changed} proxies upserted,
+   * {@code gone} ones removed, and every row of the replica marked fresh (the heartbeat that keeps
+   * its proxies in {@link #live()}). A replica with a thousand proxies writes the few that moved,
+   * not all of them, on every change.
+   */
+  public void report(String replica, List<Proxy> changed, java.util.Collection<String> gone) {
+    db.transaction(c -> {
+      DSLContext tx = c.dsl();
+      if (!gone.isEmpty()) {
+        tx.execute("DELETE FROM proxy_status WHERE replica = ? AND proxy_id = ANY(?)", replica, gone.toArray(new String[0]));
+      }
+      upsert(tx, replica, changed);
+      tx.execute("UPDATE proxy_status SET updated_at = now() WHERE replica = ?", replica);
+    });
+  }
+
+  private static void upsert(DSLContext tx, String replica, List<Proxy> proxies) {
+    if (proxies.isEmpty()) {
+      return;
+    }
+    org.jooq.BatchBindStep batch = tx.batch(tx.query(
+        "INSERT INTO proxy_status (replica, proxy_id, node_group, connected_since, acked, applied_revision, updated_at) "
+            + "VALUES (?, ?, ?, ?::timestamptz, ?::jsonb, ?, now()) ON CONFLICT (replica, proxy_id) DO UPDATE SET "
+            + "node_group = excluded.node_group, connected_since = excluded.connected_since, acked = excluded.acked, "
+            + "applied_revision = excluded.applied_revision, updated_at = now()",
+        null, null, null, null, null, null));
+    for (Proxy proxy : proxies) {
+      batch.bind(replica, proxy.proxyId(), proxy.nodeGroup(), OffsetDateTime.ofInstant(proxy.connectedSince(), ZoneOffset.UTC).toString(),
+          json(proxy.acked()), proxy.appliedRevision());
+    }
+    batch.execute();
   }
 
   public void recordNack(String replica, String proxyId, String nodeGroup, String typeUrl, String version, String detail, Instant at) {

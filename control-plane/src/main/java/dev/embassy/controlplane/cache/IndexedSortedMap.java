@@ -16,10 +16,17 @@ import java.util.SortedMap;
 final class IndexedSortedMap extends AbstractMap<String, XdsResource> implements SortedMap<String, XdsResource> {
   private final SortedMap<String, XdsResource> sorted;
   private final Map<String, XdsResource> index;
+  private final long namesFingerprint;
 
   IndexedSortedMap(SortedMap<String, XdsResource> entries) {
     this.sorted = Collections.unmodifiableSortedMap(new java.util.TreeMap<>(entries));
     this.index = new HashMap<>(entries);
+    this.namesFingerprint = NameSet.fingerprint(entries.keySet());
+  }
+
+  /** {@link NameSet#fingerprint} of the keys, computed once. */
+  long namesFingerprint() {
+    return namesFingerprint;
   }
 
   @Override

@@ -24,14 +24,14 @@ final class ProxyState {
   }
 
   /** State of the world: {@code names} requested (ignored for wildcard types), {@code proxyVersion} what the proxy has. */
-  record SotwWatch(XdsType type, Watch watch, Set<String> names, String proxyVersion) implements OpenWatch {}
+  record SotwWatch(XdsType type, Watch watch, NameSet names, String proxyVersion) implements OpenWatch {}
 
   /**
    * Delta: {@code tracked} is what the proxy holds by name and version, {@code subscribed} the
    * names it asked for (for non-wildcard types), {@code stale} names it announced on reconnect that
    * the cache should remove if they no longer exist.
    */
-  record IncrementalWatch(XdsType type, DeltaWatch watch, Map<String, String> tracked, Set<String> subscribed, boolean wildcard,
+  record IncrementalWatch(XdsType type, DeltaWatch watch, Map<String, String> tracked, NameSet subscribed, boolean wildcard,
       Set<String> stale) implements OpenWatch {}
 
   final String id;

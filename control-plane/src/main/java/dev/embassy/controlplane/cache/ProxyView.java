@@ -1,8 +1,6 @@
 package dev.embassy.controlplane.cache;
 
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import java.util.Collection;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -33,13 +31,13 @@ final class ProxyView {
     SortedMap<String, XdsResource> base = served.resources(type);
     return switch (type) {
       case CLUSTER -> clusters(base, held);
-      case LISTENER -> gated(type, served, base.keySet(), held);
+      case LISTENER -> gated(type, served, null, held);
       default -> throw new IllegalArgumentException(type + " is requested by name");
     };
   }
 
   /** The resources of a type requested by name (endpoints, route configurations, secrets). */
-  static SortedMap<String, XdsResource> named(XdsType type, GroupSnapshot served, Held held, Collection<String> names) {
+  static SortedMap<String, XdsResource> named(XdsType type, GroupSnapshot served, Held held, NameSet names) {
     SortedMap<String, XdsResource> base = served.resources(type);
     return switch (type) {
       case ENDPOINT -> endpoints(base, held, names);
@@ -65,12 +63,12 @@ final class ProxyView {
     return keep == null ? served : new IndexedSortedMap(keep);
   }
 
-  private static SortedMap<String, XdsResource> endpoints(SortedMap<String, XdsResource> served, Held held, Collection<String> names) {
-    if (covers(served, names)) {
+  private static SortedMap<String, XdsResource> endpoints(SortedMap<String, XdsResource> served, Held held, NameSet names) {
+    if (names.sameAs(served)) {
       return served;
     }
     SortedMap<String, XdsResource> view = new TreeMap<>();
-    for (String name : names) {
+    for (String name : names.names()) {
       XdsResource assignment = served.get(name);
       if (assignment == null) {
         // A cluster kept alive for the proxy keeps its endpoints too; anything else unknown is
@@ -82,14 +80,15 @@ final class ProxyView {
     return new IndexedSortedMap(view);
   }
 
-  private static SortedMap<String, XdsResource> gated(XdsType type, GroupSnapshot snapshot, Collection<String> names, Held held) {
+  /** @param names null for a wildcard type (all served names) */
+  private static SortedMap<String, XdsResource> gated(XdsType type, GroupSnapshot snapshot, NameSet names, Held held) {
     SortedMap<String, XdsResource> served = snapshot.resources(type);
-    boolean all = covers(served, names);
+    boolean all = names == null || names.sameAs(served);
     if (warmForAll(snapshot, held)) {
       return all ? served : subset(served, names);
     }
     SortedMap<String, XdsResource> view = null;
-    for (String name : all ? served.keySet() : names) {
+    for (String name : all ? served.keySet() : names.names()) {
       XdsResource candidate = served.get(name);
       if (candidate == null) {
         continue;
@@ -102,7 +101,7 @@ final class ProxyView {
       }
       if (view == null) {
         view = new TreeMap<>();
-        for (String earlier : all ? served.keySet() : names) {
+        for (String earlier : all ? served.keySet() : names.names()) {
           if (earlier.equals(name)) {
             break;
           }
@@ -141,35 +140,18 @@ final class ProxyView {
     return true;
   }
 
-  private static SortedMap<String, XdsResource> subset(SortedMap<String, XdsResource> served, Collection<String> names) {
-    if (covers(served, names)) {
+  private static SortedMap<String, XdsResource> subset(SortedMap<String, XdsResource> served, NameSet names) {
+    if (names.sameAs(served)) {
       return served;
     }
     SortedMap<String, XdsResource> view = new TreeMap<>();
-    for (String name : names) {
+    for (String name : names.names()) {
       XdsResource resource = served.get(name);
       if (resource != null) {
         view.put(name, resource);
       }
     }
     return new IndexedSortedMap(view);
-  }
-
-  /** Whether {@code names} are exactly the served names, so the served map itself is the answer. */
-  private static boolean covers(SortedMap<String, XdsResource> served, Collection<String> names) {
-    if (names.size() != served.size()) {
-      return false;
-    }
-    Set<String> distinct = names instanceof Set<String> set ? set : new HashSet<>(names);
-    if (distinct.size() != served.size()) {
-      return false;
-    }
-    for (String name : distinct) {
-      if (!served.containsKey(name)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   static XdsResource emptyAssignment(String name) {

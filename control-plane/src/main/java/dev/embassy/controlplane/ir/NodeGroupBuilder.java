@@ -26,6 +26,12 @@ public final class NodeGroupBuilder {
   public static final String RATELIMIT_CLUSTER = "embassy-ratelimit";
 
   public static List<NodeGroupConfig> build(ConfigDocument config, TranslationSettings settings, EndpointSource endpoints) {
+    return build(config, settings, endpoints, group -> true);
+  }
+
+  /** Builds only the node groups {@code include} accepts. */
+  public static List<NodeGroupConfig> build(ConfigDocument config, TranslationSettings settings, EndpointSource endpoints,
+      java.util.function.Predicate<String> include) {
     String listenerAddress = settings.listenerAddress();
     Map<String, Cluster> clusters = new TreeMap<>();
     config.clusters().forEach(c -> clusters.put(c.name(), c));
@@ -36,8 +42,11 @@ public final class NodeGroupBuilder {
     Map<String, ServerCertificate> serverCertificates = new TreeMap<>();
     config.certificates().forEach(c -> c.privateKey().ifPresent(key ->
         serverCertificates.put(c.name(), new ServerCertificate(c.name(), c.certificateChain(), key))));
+    Map<String, List<Route>> routesByGateway = new java.util.HashMap<>();
+    config.routes().forEach(r -> routesByGateway.computeIfAbsent(r.gateway(), g -> new ArrayList<>()).add(r));
     Map<String, List<Gateway>> gatewaysByGroup = new TreeMap<>();
-    config.gateways().forEach(g -> gatewaysByGroup.computeIfAbsent(g.nodeGroup(), k -> new ArrayList<>()).add(g));
+    config.gateways().stream().filter(g -> include.test(g.nodeGroup()))
+        .forEach(g -> gatewaysByGroup.computeIfAbsent(g.nodeGroup(), k -> new ArrayList<>()).add(g));
 
     List<NodeGroupConfig> groups = new ArrayList<>();
     gatewaysByGroup.forEach((group, gateways) -> {
@@ -45,8 +54,7 @@ public final class NodeGroupBuilder {
       TreeSet<String> usedClusters = new TreeSet<>();
       for (Gateway gateway : gateways) {
         for (Gateway.Listener listener : gateway.listeners()) {
-          List<Route> routes = config.routes().stream()
-              .filter(r -> r.gateway().equals(gateway.name()))
+          List<Route> routes = routesByGateway.getOrDefault(gateway.name(), List.of()).stream()
               .filter(r -> r.listener().map(l -> l.equals(listener.name())).orElse(true))
               .toList();
           routes.forEach(r -> usedClusters.addAll(clustersOf(r)));

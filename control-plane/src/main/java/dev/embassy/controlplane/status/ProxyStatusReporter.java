@@ -3,6 +3,7 @@ package dev.embassy.controlplane.status;
 import dev.embassy.config.store.ProxyStatuses;
 import dev.embassy.controlplane.xds.ProxyRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,8 @@ public final class ProxyStatusReporter implements AutoCloseable {
   private final java.util.function.LongSupplier servedRevision;
   private final BlockingQueue<ProxyRegistry.Nack> nacks = new LinkedBlockingQueue<>(10_000);
   private final AtomicBoolean running = new AtomicBoolean(true);
+  /** What the database holds for this replica; null until the first report, and after a failed write. */
+  private java.util.Map<String, ProxyStatuses.Proxy> lastReported;
   private final Thread thread;
 
   /**
@@ -71,9 +74,7 @@ public final class ProxyStatusReporter implements AutoCloseable {
         long changes = registry.changeCount();
         long revision = servedRevision.getAsLong();
         if (changes != reported || revision != reportedRevision || System.nanoTime() - lastReport > HEARTBEAT.toNanos()) {
-          statuses.replace(replica, registry.proxies().stream()
-              .map(p -> new ProxyStatuses.Proxy(replica, p.proxyId(), p.nodeGroup(), p.connectedSince(), p.acked(), p.appliedRevision()))
-              .toList());
+          report();
           reported = changes;
           reportedRevision = revision;
           lastReport = System.nanoTime();
@@ -86,6 +87,24 @@ public final class ProxyStatusReporter implements AutoCloseable {
         sleepQuietly();
       }
     }
+  }
+
+  /** Writes the proxies that changed since the last report (all of them the first time, or after a failure). */
+  private void report() {
+    java.util.Map<String, ProxyStatuses.Proxy> now = new java.util.LinkedHashMap<>();
+    for (ProxyRegistry.ProxyStatus p : registry.proxies()) {
+      now.put(p.proxyId(), new ProxyStatuses.Proxy(replica, p.proxyId(), p.nodeGroup(), p.connectedSince(), p.acked(), p.appliedRevision()));
+    }
+    java.util.Map<String, ProxyStatuses.Proxy> before = lastReported;
+    lastReported = null;
+    if (before == null) {
+      statuses.replace(replica, List.copyOf(now.values()));
+    } else {
+      List<ProxyStatuses.Proxy> changed = now.values().stream().filter(p -> !p.equals(before.get(p.proxyId()))).toList();
+      List<String> gone = before.keySet().stream().filter(id -> !now.containsKey(id)).toList();
+      statuses.report(replica, changed, gone);
+    }
+    lastReported = now;
   }
 
   private void waitForWork() throws InterruptedException {

@@ -89,7 +89,8 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
     String version = response.getVersionInfo();
-    java.util.Set<String> names = java.util.Set.copyOf(request.getResourceNamesList());
+    // The request's own (immutable) name list: a proxy holds, once it ACKs, what it asked for.
+    java.util.List<String> names = request.getResourceNamesList();
     onResponse(streamId, response.getTypeUrl(), response.getNonce(), version,
         before -> ServedRevisions.Applied.of(version, names, names.isEmpty()));
   }
@@ -100,6 +101,10 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
     java.util.List<String> added = response.getResourcesList().stream().map(io.envoyproxy.envoy.service.discovery.v3.Resource::getName).toList();
     java.util.List<String> removed = response.getRemovedResourcesList();
     onResponse(streamId, response.getTypeUrl(), response.getNonce(), version, before -> {
+      if (before != null && removed.isEmpty() && before.names() instanceof java.util.Set<String> held && held.containsAll(added)) {
+        // Updates to resources it already holds (the common case): the name set is unchanged.
+        return new ServedRevisions.Applied(version, before.names(), false, before.fingerprint());
+      }
       java.util.Set<String> names = new java.util.HashSet<>(before == null ? java.util.Set.of() : before.names());
       names.addAll(added);
       names.removeAll(removed);
