@@ -170,7 +170,7 @@ class WriteWaitsForEnvoyIT extends AdminApiTestCase {
     static ControlPlane start(AdminApiFixture api) {
       return new ControlPlane(dev.embassy.controlplane.ControlPlane.start(dev.embassy.controlplane.ControlPlaneConfig.fromEnvironment(Map.of(
           "EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0", "EMBASSY_LISTENER_ADDRESS", "127.0.0.1")),
-          api.dataSource(), EndpointSource.NONE, "it-replica"));
+          api.dataSource(), "it-replica"));
     }
 
     ConfigFollower follower() {

@@ -69,7 +69,7 @@ public final class ControlPlaneBenchmark {
 
   private static void run(HikariDataSource dataSource, ConfigStore store, ScaleConfig scale, int proxies) throws Exception {
     ControlPlaneConfig config = ControlPlaneConfig.fromEnvironment(Map.of("EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0"));
-    try (ControlPlane controlPlane = ControlPlane.start(config, dataSource, EndpointSource.NONE, "bench")) {
+    try (ControlPlane controlPlane = ControlPlane.start(config, dataSource, "bench")) {
       waitFor(() -> controlPlane.servedRevision() > 0, Duration.ofSeconds(60));
       long heapBefore = usedHeapAfterGc();
 

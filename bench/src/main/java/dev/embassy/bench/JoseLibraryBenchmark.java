@@ -29,6 +29,7 @@ public final class JoseLibraryBenchmark {
   private JoseLibraryBenchmark() {}
 
   public static void main(String[] args) throws Exception {
+    System.setProperty("logback.configurationFile", "logback-bench.xml");
     KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
     rsa.initialize(2048);
     KeyPair rsaKeys = rsa.generateKeyPair();

@@ -45,6 +45,8 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
   private final Set<String> published = new HashSet<>();
   private final TranslationMemo memo = TranslationMemo.create();
   private ConfigDocument lastDocument;
+  /** Each node group's IR as last built; endpoint changes patch its clusters' assignments. */
+  private final Map<String, NodeGroupConfig> lastBuilt = new java.util.HashMap<>();
   private Map<String, Map<String, ServedRevisions.Served>> lastVersions = Map.of();
   private volatile long servedRevision = -1;
 
@@ -72,6 +74,8 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
       groups.add(XdsTranslator.translate(group, memo));
       memo.translated(group.nodeGroup());
     }
+    Map<String, NodeGroupConfig> builtByGroup = new java.util.HashMap<>();
+    built.forEach(g -> builtByGroup.put(g.nodeGroup(), g));
     long translatedAt = System.nanoTime();
     for (XdsResources resources : groups) {
       SnapshotConsistency.problems(resources).forEach(p -> problems.add(resources.nodeGroup() + ": " + p));
@@ -109,6 +113,8 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
       published.remove(group);
     }
     served.record(snapshot.revision(), versions);
+    lastBuilt.putAll(builtByGroup);
+    lastBuilt.keySet().retainAll(present);
     lastVersions = versions;
     lastDocument = snapshot.document();
     servedRevision = snapshot.revision();
@@ -117,6 +123,31 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     LOG.info("serving revision {} to {} node group(s) in {} ms (build {} ms, translate {} ms, check {} ms, version {} ms, publish {} ms)",
         snapshot.revision(), groups.size(), took.toMillis(), millis(builtAt - started), millis(translatedAt - builtAt),
         millis(checkedAt - translatedAt), millis(versioning), millis(System.nanoTime() - checkedAt - versioning));
+  }
+
+  /**
+   * Endpoints of the clusters {@code affected} accepts changed (discovery answered): their
+   * assignments are re-translated and published alone. No config revision, no other type touched.
+   */
+  public synchronized void endpointsChanged(java.util.function.Predicate<dev.embassy.config.model.Cluster> affected) {
+    for (NodeGroupConfig group : lastBuilt.values()) {
+      List<io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment> assignments = new ArrayList<>();
+      for (dev.embassy.controlplane.ir.UpstreamCluster cluster : group.clusters()) {
+        if (affected.test(cluster.cluster())) {
+          XdsTranslator.endpoints(new dev.embassy.controlplane.ir.UpstreamCluster(cluster.cluster(), endpoints.endpoints(cluster.cluster()),
+              cluster.trustedCaPem())).ifPresent(assignments::add);
+        }
+      }
+      Optional<GroupSnapshot> current = cache.target(group.nodeGroup());
+      if (assignments.isEmpty() || current.isEmpty()) {
+        continue;
+      }
+      GroupSnapshot next = current.get().withEndpoints(assignments);
+      cache.publish(next);
+      served.updateEndpoints(group.nodeGroup(), ServedRevisions.Served.of(next.version(XdsType.ENDPOINT),
+          Set.copyOf(next.resources(XdsType.ENDPOINT).keySet())));
+      LOG.debug("endpoints of {} cluster(s) in node group {} changed", assignments.size(), group.nodeGroup());
+    }
   }
 
   private static long millis(long nanos) {

@@ -3,7 +3,8 @@ package dev.embassy.controlplane;
 import dev.embassy.config.store.ConfigFollower;
 import dev.embassy.config.store.ProxyStatuses;
 import dev.embassy.controlplane.cache.XdsCache;
-import dev.embassy.controlplane.ir.EndpointSource;
+import dev.embassy.controlplane.endpoints.ConsulEndpoints;
+import dev.embassy.discovery.consul.ConsulServiceWatcher;
 import dev.embassy.controlplane.status.ControlPlaneMetrics;
 import dev.embassy.controlplane.status.ProxyStatusReporter;
 import dev.embassy.controlplane.status.StatusHttpServer;
@@ -16,7 +17,8 @@ import javax.sql.DataSource;
 
 /**
  * One running control-plane replica, wired: store → follower → IR → translator → cache → ADS
- * server, plus proxy status and the status endpoints. {@link ControlPlaneMain} runs one; tests and
+ * server, Consul discovery feeding endpoints in beside the store, plus proxy status and the status
+ * endpoints. {@link ControlPlaneMain} runs one; tests and
  * benchmarks start real ones in-process the same way.
  */
 public final class ControlPlane implements AutoCloseable {
@@ -29,9 +31,11 @@ public final class ControlPlane implements AutoCloseable {
   private final AdsServer ads;
   private final StatusHttpServer status;
   private final String replica;
+  private final ConsulEndpoints consul;
 
   private ControlPlane(ControlPlaneMetrics metrics, XdsCache cache, ConfigSync sync, ConfigFollower follower, ProxyRegistry proxies,
-      ProxyStatusReporter reporter, AdsServer ads, StatusHttpServer status, String replica) {
+      ProxyStatusReporter reporter, AdsServer ads, StatusHttpServer status, String replica, ConsulEndpoints consul) {
+    this.consul = consul;
     this.metrics = metrics;
     this.cache = cache;
     this.sync = sync;
@@ -48,12 +52,20 @@ public final class ControlPlane implements AutoCloseable {
    *
    * @param replica this replica's name in proxy status
    */
-  public static ControlPlane start(ControlPlaneConfig config, DataSource dataSource, EndpointSource endpoints, String replica) {
+  public static ControlPlane start(ControlPlaneConfig config, DataSource dataSource, String replica) {
     ControlPlaneMetrics metrics = new ControlPlaneMetrics();
     ServedRevisions served = new ServedRevisions();
     XdsCache cache = new XdsCache(Clock.systemUTC());
-    ConfigSync sync = new ConfigSync(cache, config.translationSettings(), endpoints, metrics, served);
-    ConfigFollower follower = new ConfigFollower(dataSource, config.debounce(), sync).start();
+    ConfigSync[] sync = new ConfigSync[1];
+    ConsulEndpoints consul = new ConsulEndpoints(() -> ConsulServiceWatcher.connect(config.consul(), metrics.registry()),
+        queries -> sync[0].endpointsChanged(cluster -> ConsulEndpoints.query(cluster).map(queries::contains).orElse(false)));
+    sync[0] = new ConfigSync(cache, config.translationSettings(), consul, metrics, served);
+    ConfigFollower follower = new ConfigFollower(dataSource, config.debounce(), snapshot -> {
+      // Watch what the new revision's clusters use before building it, so new services start
+      // being watched (and stop, when no cluster uses them any more).
+      consul.follow(snapshot.document().clusters());
+      sync[0].accept(snapshot);
+    }).start();
     metrics.gauge("embassy.controlplane.store.reachable", "1 while the config store is reachable, 0 while the last loaded config is served",
         () -> follower.healthy() ? 1 : 0);
     ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
@@ -61,8 +73,12 @@ public final class ControlPlane implements AutoCloseable {
     reporter[0] = new ProxyStatusReporter(replica, proxies, new ProxyStatuses(dataSource), served::latest).start();
     AdsServer ads = AdsServer.start(config.xdsBind(), config.xdsPort(), cache, List.of(cache.streamTracker(), proxies));
     StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(),
-        () -> new StatusHttpServer.Health(follower.healthy(), sync.servedRevision(), proxies.proxies().size()), metrics);
-    return new ControlPlane(metrics, cache, sync, follower, proxies, reporter[0], ads, status, replica);
+        () -> new StatusHttpServer.Health(follower.healthy(), sync[0].servedRevision(), proxies.proxies().size(), failingWatches(consul)), metrics);
+    return new ControlPlane(metrics, cache, sync[0], follower, proxies, reporter[0], ads, status, replica, consul);
+  }
+
+  private static List<String> failingWatches(ConsulEndpoints consul) {
+    return consul.health().map(h -> h.watches().stream().filter(w -> w.failing()).map(w -> w.target()).toList()).orElse(List.of());
   }
 
   public int xdsPort() {
@@ -114,5 +130,11 @@ public final class ControlPlane implements AutoCloseable {
     ads.close();
     reporter.close();
     follower.close();
+    consul.close();
+  }
+
+  /** Consul discovery's state: which watches fail (their last endpoints keep being served). */
+  public List<String> failingDiscovery() {
+    return failingWatches(consul);
   }
 }

@@ -3,6 +3,7 @@ package dev.embassy.controlplane;
 import dev.embassy.config.model.DurationText;
 import java.time.Duration;
 import dev.embassy.controlplane.ir.ServiceAddress;
+import dev.embassy.discovery.consul.ConsulDiscoveryConfig;
 import dev.embassy.controlplane.ir.TranslationSettings;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.Map;
  *   <tr><td>EMBASSY_LISTENER_ADDRESS</td><td>0.0.0.0</td><td>address Envoy listeners bind</td></tr>
  *   <tr><td>EMBASSY_DEBOUNCE</td><td>10ms</td><td>how long to gather further revisions before translating</td></tr>
  *   <tr><td>EMBASSY_STATUS_BIND / EMBASSY_STATUS_PORT</td><td>127.0.0.1 / 18080</td><td>/healthz, /readyz and /metrics</td></tr>
+ *   <tr><td>EMBASSY_CONSUL_*</td><td>see discovery's ConsulDiscoveryConfig</td><td>the Consul agent clusters with consul discovery are watched on (address http://127.0.0.1:8500, token, wait, pacing)</td></tr>
  *   <tr><td>EMBASSY_REPLICA_ID</td><td>host:xDS port</td><td>this replica's name in proxy status</td></tr>
  *   <tr><td>EMBASSY_AUTH_SERVICE</td><td>127.0.0.1:9191</td><td>auth-service address(es) Envoy's ext_authz filter calls (host:port, comma-separated)</td></tr>
  *   <tr><td>EMBASSY_RATELIMIT_SERVICE</td><td>127.0.0.1:8081</td><td>ratelimit-service address(es) Envoy's rate-limit filter calls; any node of a cluster answers</td></tr>
@@ -27,7 +29,7 @@ import java.util.Map;
 public record ControlPlaneConfig(
     String xdsBind, int xdsPort, String databaseUrl, String databaseUser, String databasePassword,
     String listenerAddress, Duration debounce, String statusBind, int statusPort,
-    List<ServiceAddress> authService, List<ServiceAddress> rateLimitService, String replicaId) {
+    List<ServiceAddress> authService, List<ServiceAddress> rateLimitService, String replicaId, ConsulDiscoveryConfig consul) {
 
   public TranslationSettings translationSettings() {
     return new TranslationSettings(listenerAddress, authService, rateLimitService);
@@ -48,7 +50,8 @@ public record ControlPlaneConfig(
         port(env, "EMBASSY_STATUS_PORT", 18080),
         addresses(env, "EMBASSY_AUTH_SERVICE", TranslationSettings.DEFAULT_AUTH_SERVICE),
         addresses(env, "EMBASSY_RATELIMIT_SERVICE", TranslationSettings.DEFAULT_RATELIMIT_SERVICE),
-        replicaId(env));
+        replicaId(env),
+        ConsulDiscoveryConfig.fromEnvironment(env, "EMBASSY_CONSUL_"));
   }
 
   /** Names this replica in proxy status: EMBASSY_REPLICA_ID, else host and xDS port. */

@@ -2,7 +2,6 @@ package dev.embassy.controlplane;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.embassy.config.store.ConfigDatabase;
-import dev.embassy.controlplane.ir.EndpointSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +22,7 @@ public final class ControlPlaneMain {
       return;
     }
     HikariDataSource dataSource = ConfigDatabase.connect(config.databaseUrl(), config.databaseUser(), config.databasePassword(), 4);
-    ControlPlane controlPlane = ControlPlane.start(config, dataSource, EndpointSource.NONE, config.replicaId());
+    ControlPlane controlPlane = ControlPlane.start(config, dataSource, config.replicaId());
     LOG.info("replica {} serving xDS on {}:{}; status on {}:{}", controlPlane.replica(), config.xdsBind(), controlPlane.xdsPort(),
         config.statusBind(), controlPlane.statusPort());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -55,7 +55,7 @@ class ControlPlaneEndToEndIT {
       ConfigStore store = new ConfigStore(dataSource);
       store.apply(document(listenerPort, alpha, beta), true, false, "it", "seed");
 
-      try (ControlPlane controlPlane = ControlPlane.start(LocalControlPlane.config(0), dataSource, EndpointSource.NONE, "it");
+      try (ControlPlane controlPlane = ControlPlane.start(LocalControlPlane.config(0), dataSource, "it");
           EnvoyProcess envoy = EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(
               "ENVOY_NODE_ID", "e2e-" + apiType.toLowerCase(),
               "ENVOY_NODE_GROUP", "edge",

@@ -50,7 +50,7 @@ class MakeBeforeBreakIT {
       ConfigSchema.migrate(dataSource);
       ConfigStore store = new ConfigStore(dataSource);
       store.apply(document(listenerPort, 0, blue), true, false, "it", "generation 0");
-      try (ControlPlane controlPlane = ControlPlane.start(LocalControlPlane.config(0), dataSource, EndpointSource.NONE, "it");
+      try (ControlPlane controlPlane = ControlPlane.start(LocalControlPlane.config(0), dataSource, "it");
           EnvoyProcess envoy = EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(
               "ENVOY_NODE_ID", "mbb-" + apiType.toLowerCase(), "ENVOY_NODE_GROUP", "edge", "ENVOY_XDS_API_TYPE", apiType,
               "EMBASSY_XDS_HOST", "127.0.0.1", "EMBASSY_XDS_PORT", Integer.toString(controlPlane.xdsPort())))) {

@@ -30,8 +30,8 @@ class ReplicaAgreementIT {
     try (HikariDataSource dataSource = ConfigDatabase.connect(database.jdbcUrl(), database.user(), database.password(), 6)) {
       ConfigSchema.migrate(dataSource);
       ConfigStore store = new ConfigStore(dataSource);
-      try (ControlPlane a = ControlPlane.start(LocalControlPlane.config(0), dataSource, EndpointSource.NONE, "replica-a");
-          ControlPlane b = ControlPlane.start(LocalControlPlane.config(0), dataSource, EndpointSource.NONE, "replica-b")) {
+      try (ControlPlane a = ControlPlane.start(LocalControlPlane.config(0), dataSource, "replica-a");
+          ControlPlane b = ControlPlane.start(LocalControlPlane.config(0), dataSource, "replica-b")) {
         for (String golden : List.of("filters", "clusters", "https")) {
           ConfigDocument document = ConfigJson.yaml().readValue(Path.of("src/test/resources/golden/" + golden + ".yaml").toFile(), ConfigDocument.class);
           long revision = store.apply(document, true, false, "it", golden).revision().orElseThrow().id();

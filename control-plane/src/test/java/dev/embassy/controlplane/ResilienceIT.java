@@ -49,7 +49,7 @@ class ResilienceIT {
         ConfigStore store = new ConfigStore(dataSource);
         store.apply(document(listenerPort, backend, "/"), true, false, "it", "seed");
 
-        ControlPlane first = ControlPlane.start(LocalControlPlane.config(xdsPort), dataSource, EndpointSource.NONE, "it");
+        ControlPlane first = ControlPlane.start(LocalControlPlane.config(xdsPort), dataSource, "it");
         try (EnvoyProcess envoy = EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(
                 "ENVOY_NODE_ID", "resilience", "ENVOY_NODE_GROUP", "edge", "ENVOY_XDS_API_TYPE", "DELTA_GRPC",
                 "EMBASSY_XDS_HOST", "127.0.0.1", "EMBASSY_XDS_PORT", Integer.toString(xdsPort)));
@@ -75,7 +75,7 @@ class ResilienceIT {
           before = traffic.successes();
           Thread.sleep(1_500);
           assertThat(traffic.successes()).isGreaterThan(before);
-          try (ControlPlane second = ControlPlane.start(LocalControlPlane.config(xdsPort), dataSource, EndpointSource.NONE, "it")) {
+          try (ControlPlane second = ControlPlane.start(LocalControlPlane.config(xdsPort), dataSource, "it")) {
             store.apply(document(listenerPort, backend, "/again"), false, false, "it", "after restart");
             awaitTrue(() -> status(listenerPort, "/again") == 200, Duration.ofSeconds(20), "Envoy resyncs with the new replica");
             assertThat(traffic.failures()).as("failed requests during both outages").isZero();

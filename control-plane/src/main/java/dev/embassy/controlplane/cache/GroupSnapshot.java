@@ -27,11 +27,13 @@ public final class GroupSnapshot {
   private final long revision;
   private final Map<XdsType, SortedMap<String, XdsResource>> resources;
   private final Map<XdsType, String> versions;
+  private final Set<String> awaitingEndpoints;
 
-  private GroupSnapshot(String group, long revision, Map<XdsType, SortedMap<String, XdsResource>> resources) {
+  private GroupSnapshot(String group, long revision, Map<XdsType, SortedMap<String, XdsResource>> resources, Set<String> awaitingEndpoints) {
     this.group = group;
     this.revision = revision;
     this.resources = resources;
+    this.awaitingEndpoints = Set.copyOf(awaitingEndpoints);
     this.versions = new EnumMap<>(XdsType.class);
     for (XdsType type : XdsType.values()) {
       versions.put(type, TypeVersion.of(resources.get(type).values()));
@@ -44,7 +46,7 @@ public final class GroupSnapshot {
     for (XdsType type : XdsType.values()) {
       resources.put(type, Collections.emptySortedMap());
     }
-    return new GroupSnapshot(group, -1, resources);
+    return new GroupSnapshot(group, -1, resources, Set.of());
   }
 
   /** The snapshot of a translation at {@code revision}; {@code previous} (may be null) lends unchanged entries. */
@@ -60,19 +62,38 @@ public final class GroupSnapshot {
         ResourceReferences::clusters, r -> false));
     resources.put(XdsType.SECRET, entries(translated.secrets(), Secret::getName, previous, XdsType.SECRET,
         s -> Set.of(), s -> false));
-    return new GroupSnapshot(translated.nodeGroup(), revision, resources);
+    return new GroupSnapshot(translated.nodeGroup(), revision, resources, translated.awaitingEndpoints());
   }
 
   /** A snapshot of resources already versioned (the served variant of a target). */
-  static GroupSnapshot of(String group, long revision, Map<XdsType, SortedMap<String, XdsResource>> resources) {
-    return new GroupSnapshot(group, revision, new EnumMap<>(resources));
+  static GroupSnapshot of(String group, long revision, Map<XdsType, SortedMap<String, XdsResource>> resources, Set<String> awaitingEndpoints) {
+    return new GroupSnapshot(group, revision, new EnumMap<>(resources), awaitingEndpoints);
   }
 
-  /** This snapshot with its endpoints replaced: an endpoint change touches EDS alone. */
-  public GroupSnapshot withEndpoints(List<ClusterLoadAssignment> endpoints) {
+  /**
+   * This snapshot with some clusters' endpoints replaced: an endpoint change touches EDS alone.
+   * Each of {@code changed} now has an assignment, so none of them is awaiting discovery any more.
+   */
+  public GroupSnapshot withEndpoints(List<ClusterLoadAssignment> changed) {
+    SortedMap<String, XdsResource> current = resources.get(XdsType.ENDPOINT);
+    List<ClusterLoadAssignment> all = new java.util.ArrayList<>();
+    Map<String, ClusterLoadAssignment> byName = new java.util.HashMap<>();
+    changed.forEach(c -> byName.put(c.getClusterName(), c));
+    for (XdsResource resource : current.values()) {
+      ClusterLoadAssignment replacement = byName.remove(resource.name());
+      all.add(replacement != null ? replacement : (ClusterLoadAssignment) resource.message());
+    }
+    all.addAll(byName.values());
     Map<XdsType, SortedMap<String, XdsResource>> updated = new EnumMap<>(resources);
-    updated.put(XdsType.ENDPOINT, entries(endpoints, ClusterLoadAssignment::getClusterName, this, XdsType.ENDPOINT, e -> Set.of(), e -> false));
-    return new GroupSnapshot(group, revision, updated);
+    updated.put(XdsType.ENDPOINT, entries(all, ClusterLoadAssignment::getClusterName, this, XdsType.ENDPOINT, e -> Set.of(), e -> false));
+    Set<String> awaiting = new java.util.HashSet<>(awaitingEndpoints);
+    changed.forEach(c -> awaiting.remove(c.getClusterName()));
+    return new GroupSnapshot(group, revision, updated, awaiting);
+  }
+
+  /** EDS clusters whose discovery has not answered: no assignment exists, and none may be invented. */
+  public Set<String> awaitingEndpoints() {
+    return awaitingEndpoints;
   }
 
   private static <T extends Message> SortedMap<String, XdsResource> entries(List<T> messages, Function<T, String> name,

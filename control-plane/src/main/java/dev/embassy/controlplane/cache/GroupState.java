@@ -134,7 +134,7 @@ final class GroupState {
       resources.put(type, new IndexedSortedMap(kept));
     }
     keepReferencedClusters(resources);
-    served = GroupSnapshot.of(name, target.revision(), resources);
+    served = GroupSnapshot.of(name, target.revision(), resources, target.awaitingEndpoints());
   }
 
   /**

@@ -40,7 +40,7 @@ final class ProxyView {
   static SortedMap<String, XdsResource> named(XdsType type, GroupSnapshot served, Held held, NameSet names) {
     SortedMap<String, XdsResource> base = served.resources(type);
     return switch (type) {
-      case ENDPOINT -> endpoints(base, held, names);
+      case ENDPOINT -> endpoints(base, held, names, served.awaitingEndpoints());
       case ROUTE -> gated(type, served, names, held);
       case SECRET -> subset(base, names);
       default -> throw new IllegalArgumentException(type + " is requested by wildcard");
@@ -63,7 +63,7 @@ final class ProxyView {
     return keep == null ? served : new IndexedSortedMap(keep);
   }
 
-  private static SortedMap<String, XdsResource> endpoints(SortedMap<String, XdsResource> served, Held held, NameSet names) {
+  private static SortedMap<String, XdsResource> endpoints(SortedMap<String, XdsResource> served, Held held, NameSet names, Set<String> awaiting) {
     if (names.sameAs(served)) {
       return served;
     }
@@ -75,7 +75,13 @@ final class ProxyView {
         // answered empty, never withheld.
         assignment = held.of(XdsType.ENDPOINT).get(name);
       }
-      view.put(name, assignment != null ? assignment : emptyAssignment(name));
+      if (assignment != null) {
+        view.put(name, assignment);
+      } else if (!awaiting.contains(name)) {
+        view.put(name, emptyAssignment(name));
+      }
+      // A cluster still awaiting discovery is left out: the proxy keeps whatever it holds (it may
+      // have routed to it through an earlier replica), and an empty assignment would wipe that.
     }
     return new IndexedSortedMap(view);
   }

@@ -96,7 +96,7 @@ public final class NodeGroupBuilder {
         new Cluster.Discovery(Optional.empty(), Optional.of(new Cluster.StaticEndpoints(
             addresses.stream().map(a -> new Cluster.Endpoint(a.host(), a.port(), 1)).toList()))),
         Cluster.LbPolicy.ROUND_ROBIN, "250ms", true, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
-    return new UpstreamCluster(cluster, addresses.stream().map(a -> new UpstreamEndpoint(a.host(), a.port(), 1)).toList(), Optional.empty());
+    return new UpstreamCluster(cluster, Optional.of(addresses.stream().map(a -> new UpstreamEndpoint(a.host(), a.port(), 1)).toList()), Optional.empty());
   }
 
   private static HttpListener listener(Gateway gateway, Gateway.Listener listener, List<Route> routes, String address,
@@ -156,9 +156,9 @@ public final class NodeGroupBuilder {
     return names;
   }
 
-  private static List<UpstreamEndpoint> endpointsOf(Cluster cluster, EndpointSource source) {
+  private static Optional<List<UpstreamEndpoint>> endpointsOf(Cluster cluster, EndpointSource source) {
     return cluster.discovery().staticEndpoints()
-        .map(s -> s.endpoints().stream().map(e -> new UpstreamEndpoint(e.address(), e.port(), e.weight())).toList())
+        .map(s -> Optional.of(s.endpoints().stream().map(e -> new UpstreamEndpoint(e.address(), e.port(), e.weight())).toList()))
         .orElseGet(() -> source.endpoints(cluster));
   }
 }

@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A cluster as configured, with the endpoints it currently has and, when its TLS names a CA
- * certificate, that certificate's PEM chain.
+ * A cluster as configured, with the endpoints it currently has (empty while its discovery has not
+ * answered yet) and, when its TLS names a CA certificate, that certificate's PEM chain.
  */
-public record UpstreamCluster(Cluster cluster, List<UpstreamEndpoint> endpoints, Optional<String> trustedCaPem) {
+public record UpstreamCluster(Cluster cluster, Optional<List<UpstreamEndpoint>> endpoints, Optional<String> trustedCaPem) {
   public UpstreamCluster {
-    endpoints = List.copyOf(endpoints);
+    endpoints = endpoints.map(List::copyOf);
   }
 
   public String name() {

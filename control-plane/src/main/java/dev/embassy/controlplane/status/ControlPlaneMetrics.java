@@ -59,6 +59,11 @@ public final class ControlPlaneMetrics {
         .register(registry).increment();
   }
 
+  /** The registry, for components that publish their own meters (Consul discovery). */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   public String scrape() {
     return registry.scrape();
   }

@@ -15,8 +15,19 @@ import java.util.function.Supplier;
  * until the first revision is served, so a new replica takes no Envoys before it has config.
  */
 public final class StatusHttpServer implements AutoCloseable {
-  /** What the control plane knows about itself right now. */
-  public record Health(boolean storeReachable, long servedRevision, long connectedProxies) {}
+  /**
+   * What the control plane knows about itself right now. {@code discoveryFailing} names the
+   * Consul watches failing (their last known endpoints keep being served).
+   */
+  public record Health(boolean storeReachable, long servedRevision, long connectedProxies, java.util.List<String> discoveryFailing) {
+    public Health {
+      discoveryFailing = java.util.List.copyOf(discoveryFailing);
+    }
+
+    boolean degraded() {
+      return !storeReachable || !discoveryFailing.isEmpty();
+    }
+  }
 
   private final HttpServer server;
 
@@ -48,8 +59,17 @@ public final class StatusHttpServer implements AutoCloseable {
   }
 
   private static String json(Health h) {
-    return "{\"status\":\"" + (h.storeReachable() ? "ok" : "degraded") + "\",\"store\":\"" + (h.storeReachable() ? "ok" : "unreachable")
-        + "\",\"servedRevision\":" + h.servedRevision() + ",\"connectedProxies\":" + h.connectedProxies() + "}";
+    StringBuilder failing = new StringBuilder("[");
+    for (String watch : h.discoveryFailing()) {
+      if (failing.length() > 1) {
+        failing.append(',');
+      }
+      failing.append('"').append(watch.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    }
+    failing.append(']');
+    return "{\"status\":\"" + (h.degraded() ? "degraded" : "ok") + "\",\"store\":\"" + (h.storeReachable() ? "ok" : "unreachable")
+        + "\",\"discovery\":\"" + (h.discoveryFailing().isEmpty() ? "ok" : "failing") + "\",\"discoveryFailing\":" + failing
+        + ",\"servedRevision\":" + h.servedRevision() + ",\"connectedProxies\":" + h.connectedProxies() + "}";
   }
 
   private static void answer(HttpExchange exchange, int status, String type, String body) throws IOException {

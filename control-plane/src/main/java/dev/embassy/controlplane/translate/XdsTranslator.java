@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -25,8 +26,8 @@ public final class XdsTranslator {
   /** What one HTTP listener becomes: the Listener and the RouteConfiguration it fetches over RDS. */
   public record ListenerResources(Listener listener, RouteConfiguration routes) {}
 
-  /** What one upstream cluster becomes: the Cluster and its ClusterLoadAssignment. */
-  public record ClusterResources(Cluster cluster, ClusterLoadAssignment endpoints) {}
+  /** What one upstream cluster becomes: the Cluster and its ClusterLoadAssignment (none while its discovery has not answered). */
+  public record ClusterResources(Cluster cluster, Optional<ClusterLoadAssignment> endpoints) {}
 
   public static XdsResources translate(NodeGroupConfig config) {
     return translate(config, TranslationMemo.NONE);
@@ -47,17 +48,23 @@ public final class XdsTranslator {
     }
     List<Cluster> clusters = new ArrayList<>();
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
+    java.util.Set<String> awaiting = new java.util.TreeSet<>();
     for (UpstreamCluster cluster : config.clusters()) {
       ClusterResources translated = memo.cluster(config.nodeGroup(), cluster, XdsTranslator::cluster);
       clusters.add(translated.cluster());
-      endpoints.add(translated.endpoints());
+      translated.endpoints().ifPresentOrElse(endpoints::add, () -> awaiting.add(cluster.name()));
     }
-    return new XdsResources(config.nodeGroup(), listeners, routes, clusters, endpoints, List.copyOf(secrets.values()));
+    return new XdsResources(config.nodeGroup(), listeners, routes, clusters, endpoints, List.copyOf(secrets.values()), awaiting);
   }
 
   static ListenerResources listener(HttpListener listener) {
     HttpFilters filters = HttpFilters.of(listener);
     return new ListenerResources(ListenerTranslator.listener(listener, filters), RouteConfigurationTranslator.routeConfiguration(listener, filters));
+  }
+
+  /** A cluster's ClusterLoadAssignment alone, for endpoint changes; empty while its discovery has not answered. */
+  public static Optional<ClusterLoadAssignment> endpoints(UpstreamCluster cluster) {
+    return EndpointTranslator.loadAssignment(cluster);
   }
 
   static ClusterResources cluster(UpstreamCluster cluster) {

@@ -54,6 +54,23 @@ public final class ServedRevisions {
     }
   }
 
+  /**
+   * Endpoints changed without a config revision (discovery): the newest revision is now served
+   * with these endpoints, so a proxy that ACKs them runs it.
+   */
+  public synchronized void updateEndpoints(String group, Served endpoints) {
+    Entry newest = entries.peekFirst();
+    if (newest == null || !newest.byGroup().containsKey(group)) {
+      return;
+    }
+    Map<String, Map<String, Served>> byGroup = new java.util.HashMap<>(newest.byGroup());
+    Map<String, Served> types = new java.util.HashMap<>(byGroup.get(group));
+    types.put(io.envoyproxy.controlplane.cache.Resources.V3.ENDPOINT_TYPE_URL, endpoints);
+    byGroup.put(group, Map.copyOf(types));
+    entries.removeFirst();
+    entries.addFirst(new Entry(newest.revision(), Map.copyOf(byGroup)));
+  }
+
   /** The newest revision recorded; -1 before the first. */
   public synchronized long latest() {
     return entries.isEmpty() ? -1 : entries.getFirst().revision();

@@ -81,7 +81,8 @@ public final class SnapshotConsistency {
       }
     }
     for (Cluster cluster : resources.clusters()) {
-      if (cluster.getType() == Cluster.DiscoveryType.EDS && !assignments.contains(cluster.getEdsClusterConfig().getServiceName())) {
+      if (cluster.getType() == Cluster.DiscoveryType.EDS && !assignments.contains(cluster.getEdsClusterConfig().getServiceName())
+          && !resources.awaitingEndpoints().contains(cluster.getName())) {
         problems.add("cluster " + cluster.getName() + " has no ClusterLoadAssignment");
       }
       String sds = cluster.getTransportSocket().hasTypedConfig() ? validationSecret(cluster) : "";

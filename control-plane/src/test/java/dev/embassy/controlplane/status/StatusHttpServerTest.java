@@ -19,7 +19,7 @@ class StatusHttpServerTest {
 
   @Test
   void readinessWaitsForConfigAndHealthSaysWhenTheStoreIsGone() throws Exception {
-    AtomicReference<StatusHttpServer.Health> health = new AtomicReference<>(new StatusHttpServer.Health(true, -1, 0));
+    AtomicReference<StatusHttpServer.Health> health = new AtomicReference<>(new StatusHttpServer.Health(true, -1, 0, java.util.List.of()));
     ControlPlaneMetrics metrics = new ControlPlaneMetrics();
     metrics.translated(Duration.ofMillis(12));
     metrics.pushed("type.googleapis.com/envoy.config.route.v3.RouteConfiguration");
@@ -28,11 +28,15 @@ class StatusHttpServerTest {
       assertThat(get(server.port(), "/readyz").statusCode()).isEqualTo(503);
       assertThat(get(server.port(), "/healthz").statusCode()).isEqualTo(200);
 
-      health.set(new StatusHttpServer.Health(false, 7, 2));
+      health.set(new StatusHttpServer.Health(false, 7, 2, java.util.List.of()));
       HttpResponse<String> degraded = get(server.port(), "/healthz");
       assertThat(degraded.statusCode()).isEqualTo(200);
       assertThat(degraded.body()).contains("\"status\":\"degraded\"", "\"servedRevision\":7", "\"connectedProxies\":2");
       assertThat(get(server.port(), "/readyz").statusCode()).isEqualTo(200);
+
+      health.set(new StatusHttpServer.Health(true, 7, 2, java.util.List.of("service web")));
+      assertThat(get(server.port(), "/healthz").body())
+          .contains("\"status\":\"degraded\"", "\"store\":\"ok\"", "\"discovery\":\"failing\"", "\"discoveryFailing\":[\"service web\"]");
 
       String scrape = get(server.port(), "/metrics").body();
       assertThat(scrape).contains(
