@@ -6,13 +6,19 @@ import java.util.Optional;
 
 /**
  * Listeners served to one node group of Envoys: the Envoys whose bootstrap {@code node.cluster}
- * equals {@link #nodeGroup()}. Several gateways may share a node group.
+ * equals {@link #nodeGroup()}. Several gateways may share a node group. With a {@code sidecar}
+ * block the gateway is a service's sidecar Envoy (inbound to the app, outbound to other services),
+ * which lets a service use Embassy as a lightweight mesh.
  */
-public record Gateway(String name, Map<String, String> labels, String nodeGroup, List<Listener> listeners)
+public record Gateway(String name, Map<String, String> labels, String nodeGroup, List<Listener> listeners, Optional<Sidecar> sidecar)
     implements ConfigResource {
+  /** The name routes use to attach to a sidecar's outbound listener. */
+  public static final String OUTBOUND_LISTENER = "outbound";
+
   public Gateway {
     labels = Absent.map(labels);
     listeners = Absent.list(listeners);
+    sidecar = Absent.optional(sidecar);
   }
 
   @Override
@@ -32,6 +38,19 @@ public record Gateway(String name, Map<String, String> labels, String nodeGroup,
         refs.add(new Reference(ResourceKind.CERTIFICATE, certs.get(j), "/listeners/" + i + "/tls/certificateRefs/" + j));
       }
     }
+    sidecar.ifPresent(s -> {
+      if (s.inbound() != null) {
+        s.inbound().authPolicy().ifPresent(p -> refs.add(new Reference(ResourceKind.AUTH_POLICY, p, "/sidecar/inbound/authPolicy")));
+        s.inbound().rateLimitPolicy().ifPresent(p -> refs.add(new Reference(ResourceKind.RATELIMIT_POLICY, p, "/sidecar/inbound/rateLimitPolicy")));
+      }
+      s.outbound().ifPresent(o -> {
+        for (int k = 0; k < o.clusters().size(); k++) {
+          if (o.clusters().get(k) != null) {
+            refs.add(new Reference(ResourceKind.CLUSTER, o.clusters().get(k), "/sidecar/outbound/clusters/" + k));
+          }
+        }
+      });
+    });
     return refs;
   }
 
@@ -49,6 +68,36 @@ public record Gateway(String name, Map<String, String> labels, String nodeGroup,
   public record Tls(List<String> certificateRefs) {
     public Tls {
       certificateRefs = Absent.list(certificateRefs);
+    }
+  }
+
+  /**
+   * Envoy beside one instance of an app. Inbound: Envoy listens on {@code inbound.port} and hands
+   * every request to the app on 127.0.0.1:{@code inbound.appPort}, enforcing the inbound policies.
+   * Outbound (optional): the app calls other services through Envoy on 127.0.0.1:{@code
+   * outbound.port}, by Host.
+   */
+  public record Sidecar(Inbound inbound, Optional<Outbound> outbound) {
+    public Sidecar {
+      outbound = Absent.optional(outbound);
+    }
+  }
+
+  public record Inbound(Integer port, Integer appPort, Optional<String> authPolicy, Optional<String> rateLimitPolicy) {
+    public Inbound {
+      authPolicy = Absent.optional(authPolicy);
+      rateLimitPolicy = Absent.optional(rateLimitPolicy);
+    }
+  }
+
+  /**
+   * Each of {@code clusters} is reachable as Host {@code <cluster name>}; routes attached to the
+   * gateway's {@value Gateway#OUTBOUND_LISTENER} listener add finer routing (by path, header,
+   * weight) for their hostnames, ahead of that default.
+   */
+  public record Outbound(Integer port, List<String> clusters) {
+    public Outbound {
+      clusters = Absent.list(clusters);
     }
   }
 }

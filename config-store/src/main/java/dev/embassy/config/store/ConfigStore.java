@@ -331,7 +331,7 @@ public final class ConfigStore {
   private static List<FieldError> dependentRouteErrors(Gateway gateway, List<ConfigResource> routes, String pointer) {
     List<FieldError> errors = new ArrayList<>();
     Set<String> listeners = new HashSet<>();
-    gateway.listeners().forEach(l -> listeners.add(l.name()));
+    dev.embassy.config.model.RouteAttachment.listeners(gateway).forEach(l -> listeners.add(l.name()));
     for (ConfigResource resource : routes) {
       Route route = (Route) resource;
       if (route.listener().isPresent() && !listeners.contains(route.listener().get())) {

@@ -5,6 +5,7 @@ import dev.embassy.config.model.Gateway;
 import dev.embassy.config.model.RateLimitPolicy;
 import dev.embassy.config.model.Reference;
 import dev.embassy.config.model.Route;
+import dev.embassy.config.model.RouteAttachment;
 import java.util.List;
 import java.util.Map;
 
@@ -37,7 +38,7 @@ public final class ConfigValidator {
 
   private static void checkRoute(Route route, Gateway gateway, ConfigView view, Violations v) {
     if (route.listener().isPresent()
-        && gateway.listeners().stream().noneMatch(l -> l.name().equals(route.listener().get()))) {
+        && RouteAttachment.listeners(gateway).stream().noneMatch(l -> l.name().equals(route.listener().get()))) {
       v.add("listener", "gateway " + gateway.name() + " has no listener " + route.listener().get());
       return;
     }

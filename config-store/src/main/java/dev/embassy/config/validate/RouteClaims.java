@@ -2,6 +2,7 @@ package dev.embassy.config.validate;
 
 import dev.embassy.config.model.Gateway;
 import dev.embassy.config.model.Route;
+import dev.embassy.config.model.RouteAttachment;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -23,7 +24,7 @@ public final class RouteClaims {
 
   public static Set<String> keys(Route route, Gateway gateway) {
     List<String> listeners = route.listener().map(List::of)
-        .orElseGet(() -> gateway.listeners().stream().map(Gateway.Listener::name).toList());
+        .orElseGet(() -> RouteAttachment.listeners(gateway).stream().map(Gateway.Listener::name).toList());
     List<String> hostnames = route.hostnames().isEmpty() ? List.of("*") : route.hostnames();
     Set<String> keys = new LinkedHashSet<>();
     for (String listener : listeners) {

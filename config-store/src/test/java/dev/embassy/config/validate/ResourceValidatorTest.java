@@ -93,4 +93,60 @@ class ResourceValidatorTest {
           .as(bad).extracting(FieldError::pointer).contains("/name");
     }
   }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      no request descriptors                  | {"name":"p","domain":"d","descriptors":[{"key":"k","limit":{"requests":1,"window":"1s"}}]} | /requestDescriptors
+      entry with two sources                  | {"name":"p","domain":"d","requestDescriptors":[{"entries":[{"genericKey":{"value":"v"},"remoteAddress":{}}]}],"descriptors":[{"key":"k","limit":{"requests":1,"window":"1s"}}]} | /requestDescriptors/0/entries/0
+      one key twice in a descriptor           | {"name":"p","domain":"d","requestDescriptors":[{"entries":[{"requestHeader":{"header":"x-a","key":"k"}},{"claim":{"claim":"sub","key":"k"}}]}],"descriptors":[{"key":"k","limit":{"requests":1,"window":"1s"}}]} | /requestDescriptors/0/entries/1
+      IPv4 prefix over 32                     | {"name":"p","domain":"d","requestDescriptors":[{"entries":[{"remoteAddress":{"v4PrefixLength":33}}]}],"descriptors":[{"key":"k","limit":{"requests":1,"window":"1s"}}]} | /requestDescriptors/0/entries/0/remoteAddress/v4PrefixLength
+      replaces a limit that does not exist    | {"name":"p","domain":"d","requestDescriptors":[{"entries":[{"genericKey":{"value":"v"}}]}],"descriptors":[{"key":"generic_key","limit":{"requests":1,"window":"1s","name":"a","replaces":["ghost"]}}]} | /descriptors/0/limit/replaces/0
+      """)
+  void invalidRateLimitPolicyIsReportedAtItsPointer(String description, String json, String pointer) throws Exception {
+    assertThat(validate(ResourceKind.RATELIMIT_POLICY, json)).extracting(FieldError::pointer).contains(pointer);
+  }
+
+  @Test
+  void aRateLimitPolicyWhoseLimitsReplaceEachOtherIsValid() throws Exception {
+    assertThat(validate(ResourceKind.RATELIMIT_POLICY, """
+        {"name":"p","domain":"d","requestDescriptors":[{"entries":[{"genericKey":{"value":"v"}},{"requestHeader":{"header":"x-user","key":"user"}}]}],
+         "descriptors":[{"key":"generic_key","value":"v","limit":{"requests":10,"window":"1m","name":"base"},
+           "descriptors":[{"key":"user","value":"vip","limit":{"requests":100,"window":"1m","name":"vip","replaces":["base"]}}]}]}""")).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      key stored in the clear, not hashed     | {"name":"p","apiKeys":{"keys":[{"name":"ci","sha256":"my-secret-key"}]}} | /apiKeys/keys/0/sha256
+      keys read from Authorization            | {"name":"p","apiKeys":{"header":"Authorization","keys":[{"name":"ci","sha256":"%s"}]}} | /apiKeys/header
+      neither providers nor keys              | {"name":"p","apiKeys":{"keys":[]}} | /providers
+      """)
+  void invalidApiKeysAreReportedAtTheirPointer(String description, String json, String pointer) throws Exception {
+    assertThat(validate(ResourceKind.AUTH_POLICY, json.replace("%s", "a".repeat(64)))).extracting(FieldError::pointer).contains(pointer);
+  }
+
+  @Test
+  void aPolicyWithApiKeysAloneIsValid() throws Exception {
+    assertThat(validate(ResourceKind.AUTH_POLICY, """
+        {"name":"p","apiKeys":{"keys":[{"name":"ci","sha256":"%s","scopes":["read"]}]},"requirements":{"scopes":["read"]}}"""
+        .formatted("0123456789abcdef".repeat(4)))).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      sidecar inbound on the app's port       | {"name":"g","nodeGroup":"svc","sidecar":{"inbound":{"port":8080,"appPort":8080}}} | /sidecar/inbound/appPort
+      outbound on an inbound port             | {"name":"g","nodeGroup":"svc","sidecar":{"inbound":{"port":15006,"appPort":8080},"outbound":{"port":15006}}} | /sidecar/outbound/port
+      sidecar without inbound                 | {"name":"g","nodeGroup":"svc","sidecar":{}} | /sidecar/inbound
+      listener named like the sidecar's own   | {"name":"g","nodeGroup":"svc","listeners":[{"name":"outbound","port":9000}],"sidecar":{"inbound":{"port":15006,"appPort":8080}}} | /sidecar
+      neither listeners nor sidecar           | {"name":"g","nodeGroup":"svc"} | /listeners
+      """)
+  void invalidGatewayIsReportedAtItsPointer(String description, String json, String pointer) throws Exception {
+    assertThat(validate(ResourceKind.GATEWAY, json)).extracting(FieldError::pointer).contains(pointer);
+  }
+
+  @Test
+  void aSidecarGatewayNeedsNoListeners() throws Exception {
+    assertThat(validate(ResourceKind.GATEWAY, """
+        {"name":"orders","nodeGroup":"orders","sidecar":{"inbound":{"port":15006,"appPort":8080},"outbound":{"port":15001,"clusters":["payments"]}}}"""))
+        .isEmpty();
+  }
 }

@@ -5,6 +5,7 @@ import dev.embassy.config.model.ConfigDocument;
 import dev.embassy.config.model.Gateway;
 import dev.embassy.config.model.RateLimitPolicy;
 import dev.embassy.config.model.Route;
+import dev.embassy.config.model.RouteAttachment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,16 +53,30 @@ public final class NodeGroupBuilder {
     gatewaysByGroup.forEach((group, gateways) -> {
       List<HttpListener> listeners = new ArrayList<>();
       TreeSet<String> usedClusters = new TreeSet<>();
+      List<UpstreamCluster> localApps = new ArrayList<>();
       for (Gateway gateway : gateways) {
-        for (Gateway.Listener listener : gateway.listeners()) {
+        for (Gateway.Listener listener : RouteAttachment.listeners(gateway)) {
           List<Route> routes = routesByGateway.getOrDefault(gateway.name(), List.of()).stream()
               .filter(r -> r.listener().map(l -> l.equals(listener.name())).orElse(true))
               .toList();
           routes.forEach(r -> usedClusters.addAll(clustersOf(r)));
           List<ServerCertificate> certificates = listener.tls().map(tls -> tls.certificateRefs().stream()
               .map(serverCertificates::get).filter(java.util.Objects::nonNull).toList()).orElse(List.of());
-          listeners.add(listener(gateway, listener, routes, listenerAddress, certificates, rateLimits));
+          boolean outbound = gateway.sidecar().flatMap(Gateway.Sidecar::outbound).isPresent()
+              && listener.name().equals(Gateway.OUTBOUND_LISTENER);
+          if (outbound) {
+            List<String> services = gateway.sidecar().orElseThrow().outbound().orElseThrow().clusters();
+            usedClusters.addAll(services);
+            // Only the app beside this Envoy may call out through it.
+            listeners.add(SidecarListeners.outbound(listener(gateway, listener, routes, "127.0.0.1", certificates, rateLimits), services));
+          } else {
+            listeners.add(listener(gateway, listener, routes, listenerAddress, certificates, rateLimits));
+          }
         }
+        gateway.sidecar().ifPresent(sidecar -> {
+          listeners.add(SidecarListeners.inbound(gateway, listenerAddress, sidecar.inbound().rateLimitPolicy().map(rateLimits::get)));
+          localApps.add(SidecarListeners.localApp(gateway));
+        });
       }
       listeners.sort(java.util.Comparator.comparing(HttpListener::name));
       List<UpstreamCluster> upstreams = new ArrayList<>(usedClusters.stream()
@@ -70,6 +85,7 @@ public final class NodeGroupBuilder {
           .map(c -> new UpstreamCluster(c, endpointsOf(c, endpoints),
               c.tls().flatMap(Cluster.UpstreamTls::caCertificateRef).map(certificateChains::get)))
           .toList());
+      upstreams.addAll(localApps);
       if (uses(listeners, r -> r.authPolicy().isPresent())) {
         upstreams.add(serviceCluster(AUTH_CLUSTER, settings.authService()));
       }
@@ -87,15 +103,19 @@ public final class NodeGroupBuilder {
   }
 
   /**
-   * auth-service and ratelimit-service as clusters: gRPC needs HTTP/2, and a short connect
+   * auth-service, ratelimit-service and a sidecar's local app as clusters: gRPC needs HTTP/2, and a short connect
    * timeout, because ext_authz (200 ms) and RLS (20 ms) time out fast anyway. The names are
    * reserved (validation refuses user clusters named embassy-*), so they cannot collide.
    */
-  private static UpstreamCluster serviceCluster(String name, List<ServiceAddress> addresses) {
+  static UpstreamCluster serviceCluster(String name, List<ServiceAddress> addresses) {
+    return staticCluster(name, addresses, true);
+  }
+
+  static UpstreamCluster staticCluster(String name, List<ServiceAddress> addresses, boolean http2) {
     Cluster cluster = new Cluster(name, Map.of(),
         new Cluster.Discovery(Optional.empty(), Optional.of(new Cluster.StaticEndpoints(
             addresses.stream().map(a -> new Cluster.Endpoint(a.host(), a.port(), 1)).toList()))),
-        Cluster.LbPolicy.ROUND_ROBIN, "250ms", true, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        Cluster.LbPolicy.ROUND_ROBIN, "250ms", http2, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     return new UpstreamCluster(cluster, Optional.of(addresses.stream().map(a -> new UpstreamEndpoint(a.host(), a.port(), 1)).toList()), Optional.empty());
   }
 

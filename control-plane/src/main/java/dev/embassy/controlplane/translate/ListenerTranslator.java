@@ -31,7 +31,10 @@ final class ListenerTranslator {
             .setMergeSlashes(true)
             .setPathWithEscapedSlashesAction(HttpConnectionManager.PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT)
             // The edge is where client addresses are known; XFF from clients is not trusted.
-            .setUseRemoteAddress(BoolValue.of(true));
+            .setUseRemoteAddress(BoolValue.of(true))
+            // Gateway API hostnames match the Host header without its port: a client of a
+            // listener on :10000 sends "api.example.com:10000", which must reach api.example.com.
+            .setStripAnyHostPort(true);
     hcm.addAllHttpFilters(filters.filters());
     FilterChain.Builder chain = FilterChain.newBuilder()
         .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm.build())));
