@@ -128,6 +128,7 @@ class ConsulDiscoveryIT {
             "new registrations after Consul's restart");
         await(controlPlane.failingDiscovery()::isEmpty, Duration.ofSeconds(10), "health recovers");
         assertThat(backend(listenerPort, "/other")).isEqualTo("other");
+        ServedConfigValidation.assertEnvoyAccepts(controlPlane, "edge");
       }
     }
   }

@@ -93,6 +93,7 @@ class ControlPlaneEndToEndIT {
             : served.resources(XdsType.ROUTE).get("edge-http").version();
         assertThat(routeConfig.path("version_info").asText()).isEqualTo(expectedVersion);
 
+        ServedConfigValidation.assertEnvoyAccepts(controlPlane, "edge");
         store.delete(dev.embassy.config.model.ResourceKind.ROUTE, "all", OptionalLong.empty(), "it", "remove route");
         awaitStatus(listenerPort, "/hello", 404, Duration.ofSeconds(5));
       }

@@ -67,6 +67,7 @@ class MakeBeforeBreakIT {
           System.out.printf("make-before-break (%s): %d switches, %d requests, %d failed %s%n",
               apiType, SWITCHES, traffic.successes() + traffic.failures(), traffic.failures(), traffic.failedStatuses());
           assertThat(traffic.failures()).as("requests failed while the route moved: " + traffic.failedStatuses()).isZero();
+          ServedConfigValidation.assertEnvoyAccepts(controlPlane, "edge");
         }
       }
     }

@@ -103,6 +103,7 @@ class NackHandlingIT {
         assertThat(heldRouteVersion(cache, proxyId)).isEqualTo(goodRouteVersion);
         assertThat(cache.rejections("edge")).containsKey(XdsType.ROUTE);
         assertThat(cache.served("edge").orElseThrow().resources(XdsType.ROUTE).get("edge-http").version()).isEqualTo(goodRouteVersion);
+        ServedConfigValidation.assertEnvoyAccepts(cache, "edge");
 
         // Another Envoy of the same node group that connects now is served the last good version,
         // never the rejected one.

@@ -73,6 +73,7 @@ class SidecarIT {
         assertThat(get(outbound, "payments:" + outbound, "/charge")).as("the port in Host does not matter").isEqualTo("200 payments");
         assertThat(get(outbound, "payments", "/v2/charge")).as("an attached route wins for its paths").isEqualTo("200 payments-v2");
         assertThat(get(outbound, "inventory", "/")).as("a service the sidecar may not call").startsWith("404");
+        ServedConfigValidation.assertEnvoyAccepts(controlPlane, "orders");
       }
     }
   }

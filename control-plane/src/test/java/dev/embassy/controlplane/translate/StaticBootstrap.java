@@ -24,10 +24,10 @@ import java.util.stream.Collectors;
  * {@code envoy --mode validate} can check them: RDS becomes an inline route_config, EDS clusters
  * become STATIC clusters carrying their assignment, and SDS references are resolved inline.
  */
-final class StaticBootstrap {
+public final class StaticBootstrap {
   private StaticBootstrap() {}
 
-  static String render(XdsResources resources) throws InvalidProtocolBufferException {
+  public static String render(XdsResources resources) throws InvalidProtocolBufferException {
     Map<String, RouteConfiguration> routes = resources.routes().stream().collect(Collectors.toMap(RouteConfiguration::getName, Function.identity()));
     Map<String, ClusterLoadAssignment> assignments = resources.endpoints().stream().collect(Collectors.toMap(ClusterLoadAssignment::getClusterName, Function.identity()));
     Map<String, Secret> secrets = resources.secrets().stream().collect(Collectors.toMap(Secret::getName, Function.identity()));
