@@ -83,7 +83,8 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     long checkedAt = System.nanoTime();
     if (!problems.isEmpty()) {
       metrics.rejectedRevision();
-      LOG.error("revision {} not served, its translation is inconsistent: {}", snapshot.revision(), problems);
+      LOG.atError().addKeyValue("revision", snapshot.revision()).addKeyValue("problems", problems)
+          .log("revision {} not served: its translation is inconsistent; the last good revision keeps being served", snapshot.revision());
       return;
     }
     Map<String, Map<String, ServedRevisions.Served>> versions = new TreeMap<>();
@@ -120,9 +121,11 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     servedRevision = snapshot.revision();
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     metrics.translated(took);
-    LOG.info("serving revision {} to {} node group(s) in {} ms (build {} ms, translate {} ms, check {} ms, version {} ms, publish {} ms)",
-        snapshot.revision(), groups.size(), took.toMillis(), millis(builtAt - started), millis(translatedAt - builtAt),
-        millis(checkedAt - translatedAt), millis(versioning), millis(System.nanoTime() - checkedAt - versioning));
+    LOG.atInfo().addKeyValue("revision", snapshot.revision()).addKeyValue("rebuilt_groups", groups.size())
+        .addKeyValue("took_ms", took.toMillis()).addKeyValue("build_ms", millis(builtAt - started))
+        .addKeyValue("translate_ms", millis(translatedAt - builtAt)).addKeyValue("check_ms", millis(checkedAt - translatedAt))
+        .addKeyValue("version_ms", millis(versioning)).addKeyValue("publish_ms", millis(System.nanoTime() - checkedAt - versioning))
+        .log("serving revision {}", snapshot.revision());
   }
 
   /**

@@ -124,8 +124,9 @@ public final class XdsCache implements ConfigWatcher {
       if (sent != null && request.hasErrorDetail()) {
         proxy.rejectedVersion.put(type.get(), sent.version());
         rejected = newIn(sent.view(), proxy.held.of(type.get()));
-        LOG.warn("proxy {} (group {}) rejected {} version {}: {}", proxy.id, proxy.group, type.get(), sent.version(),
-            request.v3Request().getErrorDetail().getMessage());
+        LOG.atWarn().addKeyValue("proxy", proxy.id).addKeyValue("node_group", proxy.group).addKeyValue("type", type.get())
+            .addKeyValue("version", sent.version()).addKeyValue("detail", request.v3Request().getErrorDetail().getMessage())
+            .log("proxy rejected a version; it is withdrawn from the node group");
       } else if (sent != null && request.getVersionInfo().equals(sent.version())) {
         proxy.held.set(type.get(), sent.view());
         acked = true;
@@ -176,8 +177,9 @@ public final class XdsCache implements ConfigWatcher {
           sent.changed().forEach((name, resource) -> versions.put(name, resource.version()));
           proxy.rejectedDelta.put(type.get(), versions);
           rejected = List.copyOf(sent.changed().values());
-          LOG.warn("proxy {} (group {}) rejected {} resources {}: {}", proxy.id, proxy.group, type.get(), versions.keySet(),
-              request.v3Request().getErrorDetail().getMessage());
+          LOG.atWarn().addKeyValue("proxy", proxy.id).addKeyValue("node_group", proxy.group).addKeyValue("type", type.get())
+              .addKeyValue("resources", versions.keySet()).addKeyValue("detail", request.v3Request().getErrorDetail().getMessage())
+              .log("proxy rejected resources; they are withdrawn from the node group");
         } else {
           proxy.held.set(type.get(), sent.view());
           acked = true;

@@ -44,7 +44,7 @@ public final class ProxyStatusReporter implements AutoCloseable {
 
   /** The NACK sink to give the registry; bounded, so a long outage drops the oldest reports only. */
   public void nack(ProxyRegistry.Nack nack) {
-    LOG.warn("NACK from proxy={} node_group={} type={} version={}: {}", nack.proxyId(), nack.nodeGroup(), nack.typeUrl(), nack.version(), nack.detail());
+    LOG.debug("NACK queued for the store: proxy={} node_group={} type={} version={}: {}", nack.proxyId(), nack.nodeGroup(), nack.typeUrl(), nack.version(), nack.detail());
     if (!nacks.offer(nack)) {
       nacks.poll();
       nacks.offer(nack);
