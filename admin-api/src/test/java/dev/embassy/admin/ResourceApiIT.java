@@ -162,4 +162,23 @@ class ResourceApiIT extends AdminApiTestCase {
     assertThat(badKey.status()).isEqualTo(422);
     assertThat(badKey.body()).doesNotContain("not base64");
   }
+
+  @Test
+  void aGatewayChangeThatWouldMakeTwoRoutesCollideIsRefusedWithTheRoutesNamed() {
+    api.post("/api/v1/clusters", CLUSTER);
+    // A sidecar without an outbound listener: routes attached to it serve nowhere yet, so two
+    // with the same match are accepted...
+    assertThat(api.post("/api/v1/gateways", """
+        {"name":"svc","nodeGroup":"svc","sidecar":{"inbound":{"port":15006,"appPort":8080}}}""").status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/routes", ROUTE.replace("\"demo\",\"gateway\":\"edge\"", "\"one\",\"gateway\":\"svc\"")).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/routes", ROUTE.replace("\"demo\",\"gateway\":\"edge\"", "\"two\",\"gateway\":\"svc\"")).status()).isEqualTo(201);
+    Map<String, Long> before = api.snapshot();
+    // ...until the gateway gains the listener both would attach to.
+    AdminApiFixture.Response collide = api.put("/api/v1/gateways/svc", """
+        {"name":"svc","nodeGroup":"svc","sidecar":{"inbound":{"port":15006,"appPort":8080},"outbound":{"port":15001}}}""", Map.of());
+    assertThat(collide.status()).as(collide.toString()).isEqualTo(422);
+    assertThat(collide.json().path("errors").get(0).path("pointer").asText()).isEqualTo("/listeners");
+    assertThat(collide.json().path("errors").get(0).path("detail").asText()).contains("one and two");
+    assertThat(api.snapshot()).isEqualTo(before);
+  }
 }

@@ -327,7 +327,12 @@ public final class ConfigStore {
     return new WriteResult(stored, Optional.of(revision));
   }
 
-  /** Routes that a gateway change would break: those naming a listener the new gateway lacks. */
+  /**
+   * Routes that a gateway change would break: those naming a listener the new gateway lacks, and
+   * routes that would start claiming the same listener, hostname and match (a listener a route
+   * without one attaches to appears). Reported here, with the routes named, instead of surfacing
+   * as a conflict in the claims table.
+   */
   private static List<FieldError> dependentRouteErrors(Gateway gateway, List<ConfigResource> routes, String pointer) {
     List<FieldError> errors = new ArrayList<>();
     Set<String> listeners = new HashSet<>();
@@ -338,6 +343,13 @@ public final class ConfigStore {
         errors.add(new FieldError(pointer + "/listeners", "route " + route.name() + " uses listener " + route.listener().get() + ", which this change removes"));
       }
     }
+    List<Route> attached = routes.stream().map(r -> (Route) r).filter(r -> r.listener().map(listeners::contains).orElse(true)).toList();
+    dev.embassy.config.validate.RouteClaims.of(gateway, attached).forEach((key, claimants) -> {
+      if (claimants.size() > 1) {
+        errors.add(new FieldError(pointer + "/listeners", "routes " + String.join(" and ", claimants)
+            + " would both serve the same listener, hostname and match (" + key + ")"));
+      }
+    });
     return errors;
   }
 
