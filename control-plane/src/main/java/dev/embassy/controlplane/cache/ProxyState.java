@@ -29,10 +29,12 @@ final class ProxyState {
   /**
    * Delta: {@code tracked} is what the proxy holds by name and version, {@code subscribed} the
    * names it asked for (for non-wildcard types), {@code stale} names it announced on reconnect that
-   * the cache should remove if they no longer exist.
+   * the cache should remove if they no longer exist; {@code fresh} when the request opens the
+   * subscription, which must be answered even with nothing in it (Envoy waits for that first
+   * answer to finish initialising).
    */
   record IncrementalWatch(XdsType type, DeltaWatch watch, Map<String, String> tracked, NameSet subscribed, boolean wildcard,
-      Set<String> stale) implements OpenWatch {}
+      Set<String> stale, boolean fresh) implements OpenWatch {}
 
   final String id;
   final String group;
@@ -44,6 +46,8 @@ final class ProxyState {
   /** Delta: the resource versions of the response rejected last. */
   final EnumMap<XdsType, Map<String, String>> rejectedDelta = new EnumMap<>(XdsType.class);
   final EnumMap<XdsType, OpenWatch> watches = new EnumMap<>(XdsType.class);
+  /** Types this proxy has had a delta answer for: a later empty request is not a new subscription. */
+  final java.util.EnumSet<XdsType> answered = java.util.EnumSet.noneOf(XdsType.class);
   /**
    * What each open watch was last evaluated against: the served map of its type and the held
    * generation. A view depends on nothing else, so while both are unchanged it is unchanged too,

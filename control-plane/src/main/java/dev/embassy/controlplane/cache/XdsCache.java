@@ -185,7 +185,8 @@ public final class XdsCache implements ConfigWatcher {
           acked = true;
         }
       }
-      if (sent == null && request.getResponseNonce().isEmpty() && resourceVersions.isEmpty()) {
+      boolean fresh = sent == null && request.getResponseNonce().isEmpty() && resourceVersions.isEmpty() && !proxy.answered.contains(type.get());
+      if (fresh) {
         // A fresh subscription: the proxy holds nothing of this type (see the state of the world case).
         proxy.held.set(type.get(), java.util.Collections.emptySortedMap());
       }
@@ -203,7 +204,7 @@ public final class XdsCache implements ConfigWatcher {
         subscribed = isWildcard ? NameSet.EMPTY : new NameSet(Set.copyOf(names));
       }
       Set<String> stale = Set.copyOf(request.getInitialResourceVersionsMap().keySet());
-      ProxyState.IncrementalWatch open = new ProxyState.IncrementalWatch(type.get(), watch, tracked, subscribed, isWildcard, stale);
+      ProxyState.IncrementalWatch open = new ProxyState.IncrementalWatch(type.get(), watch, tracked, subscribed, isWildcard, stale, fresh);
       proxy.watches.put(type.get(), open);
       watch.setStop(() -> forget(proxy, open));
       if (acked) {
@@ -348,7 +349,7 @@ public final class XdsCache implements ConfigWatcher {
   private void answer(ProxyState proxy, GroupSnapshot served, ProxyState.IncrementalWatch open) {
     XdsType type = open.type();
     SortedMap<String, XdsResource> view = view(type, served, proxy.held, open.subscribed());
-    if (view == proxy.held.of(type) && open.stale().isEmpty() && open.tracked().size() == view.size()) {
+    if (view == proxy.held.of(type) && open.stale().isEmpty() && open.tracked().size() == view.size() && !open.fresh()) {
       // The proxy holds exactly this view (the same map it ACKed): nothing to send, in O(1).
       return;
     }
@@ -369,7 +370,7 @@ public final class XdsCache implements ConfigWatcher {
         removed.add(name);
       }
     }
-    if (changed.isEmpty() && removed.isEmpty() || proxy.sent.containsKey(type)) {
+    if (changed.isEmpty() && removed.isEmpty() && !open.fresh() || proxy.sent.containsKey(type)) {
       return;
     }
     Map<String, String> rejected = proxy.rejectedDelta.get(type);
@@ -380,6 +381,7 @@ public final class XdsCache implements ConfigWatcher {
     Map<String, VersionedResource<?>> resources = new LinkedHashMap<>();
     changed.forEach((name, resource) -> resources.put(name, resource.versioned()));
     if (respond(open.watch(), DeltaResponse.create(open.watch().request(), resources, List.copyOf(removed), version))) {
+      proxy.answered.add(type);
       proxy.watches.remove(type, open);
       proxy.sent.put(type, new ProxyState.Sent(version, view, changed, List.copyOf(removed)));
     }

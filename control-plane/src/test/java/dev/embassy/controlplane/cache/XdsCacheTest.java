@@ -131,6 +131,20 @@ class XdsCacheTest {
   }
 
   @Test
+  void aDeltaSubscriptionIsAnsweredEvenWhenThereIsNothingYet() {
+    // An Envoy that starts before its node group has any config must still get an answer to its
+    // first request, or it waits out its initial fetch timeout before going live.
+    DeltaProxy proxy = new DeltaProxy("d1");
+    proxy.subscribe(XdsType.CLUSTER, Set.of(), Map.of());
+    assertThat(proxy.count(XdsType.CLUSTER)).isEqualTo(1);
+    assertThat(proxy.last(XdsType.CLUSTER).resources()).isEmpty();
+    proxy.ack(XdsType.CLUSTER);
+    assertThat(proxy.count(XdsType.CLUSTER)).as("the ACK of the empty answer gets no second one").isEqualTo(1);
+    publish(snapshot(Map.of("a", 8080), Map.of("r", "a")));
+    assertThat(proxy.last(XdsType.CLUSTER).resources().keySet()).containsExactly("a");
+  }
+
+  @Test
   void deltaSendsOnlyWhatChangedAndRemovesWhatIsGone() {
     publish(snapshot(Map.of("a", 8080, "b", 9090), Map.of("r", "a")));
     DeltaProxy proxy = new DeltaProxy("d1");

@@ -1,0 +1,135 @@
+package dev.embassy.e2e;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.embassy.auth.AuthService;
+import dev.embassy.auth.AuthServiceConfig;
+import dev.embassy.config.codec.ConfigJson;
+import dev.embassy.config.model.ConfigDocument;
+import dev.embassy.config.store.ConfigDatabase;
+import dev.embassy.config.store.ConfigSchema;
+import dev.embassy.config.store.ConfigStore;
+import dev.embassy.controlplane.ControlPlane;
+import dev.embassy.controlplane.ControlPlaneConfig;
+import dev.embassy.testsupport.EnvoyProcess;
+import dev.embassy.testsupport.FreePorts;
+import dev.embassy.testsupport.RepoPaths;
+import dev.embassy.testsupport.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Embassy as an operator runs it, in one test: the config store on a real Postgres, a control
+ * plane, auth-service (and whatever else a test adds), and a real edge Envoy on the config the
+ * control plane generates, listening on a free port. Closed in reverse order of starting.
+ */
+final class Gateway implements AutoCloseable {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private final ConfigStore store;
+  private final int listenerPort = FreePorts.one();
+  private final AuthService auth;
+  private final ControlPlane controlPlane;
+  private final EnvoyProcess envoy;
+
+  private Gateway(TestDatabase database, Map<String, String> controlPlaneEnv) {
+    HikariDataSource dataSource = ConfigDatabase.connect(database.jdbcUrl(), database.user(), database.password(), 4);
+    started.add(dataSource);
+    ConfigSchema.migrate(dataSource);
+    store = new ConfigStore(dataSource);
+    auth = AuthService.start(AuthServiceConfig.fromEnvironment(Map.of(
+        "EMBASSY_AUTH_PORT", Integer.toString(FreePorts.one()),
+        "EMBASSY_AUTH_STATUS_PORT", Integer.toString(FreePorts.one()),
+        "EMBASSY_DATABASE_URL", database.jdbcUrl(), "EMBASSY_DATABASE_USER", database.user(),
+        "EMBASSY_DATABASE_PASSWORD", database.password())), Clock.systemUTC());
+    started.add(auth);
+    Map<String, String> env = new HashMap<>(Map.of(
+        "EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0", "EMBASSY_LISTENER_ADDRESS", "127.0.0.1", "EMBASSY_REPLICA_ID", "e2e",
+        "EMBASSY_AUTH_SERVICE", "127.0.0.1:" + auth.grpcPort()));
+    env.putAll(controlPlaneEnv);
+    controlPlane = ControlPlane.start(ControlPlaneConfig.fromEnvironment(env), dataSource, "e2e");
+    started.add(controlPlane);
+    envoy = EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(
+        "ENVOY_NODE_ID", "e2e-edge", "ENVOY_NODE_GROUP", "edge", "ENVOY_XDS_API_TYPE", "DELTA_GRPC",
+        "EMBASSY_XDS_HOST", "127.0.0.1", "EMBASSY_XDS_PORT", Integer.toString(controlPlane.xdsPort())));
+    started.add(envoy);
+  }
+
+  /** @param controlPlaneEnv extra control-plane settings, e.g. where ratelimit-service is */
+  static Gateway start(TestDatabase database, Map<String, String> controlPlaneEnv) {
+    return new Gateway(database, controlPlaneEnv);
+  }
+
+  int listenerPort() {
+    return listenerPort;
+  }
+
+  ConfigStore store() {
+    return store;
+  }
+
+  ControlPlane controlPlane() {
+    return controlPlane;
+  }
+
+  EnvoyProcess envoy() {
+    return envoy;
+  }
+
+  AuthService auth() {
+    return auth;
+  }
+
+  /**
+   * Applies {@code yaml} (with {@code ${LISTENER_PORT}} filled in) and waits until Envoy serves it:
+   * the revision has been ACKed by the Envoy, and auth-service runs it.
+   */
+  void apply(String yaml) throws Exception {
+    ConfigDocument document = ConfigJson.yaml().readValue(yaml.replace("${LISTENER_PORT}", Integer.toString(listenerPort)), ConfigDocument.class);
+    long revision = store.apply(document, true, false, "e2e", "e2e").revision().orElseThrow().id();
+    await(() -> controlPlane.proxies().proxies().stream().anyMatch(p -> p.appliedRevision() >= revision), Duration.ofSeconds(20),
+        "Envoy runs revision " + revision);
+    await(() -> auth.health().report().policyRevision() >= revision && auth.health().report().ready(), Duration.ofSeconds(20),
+        "auth-service runs revision " + revision);
+  }
+
+  HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listenerPort + path)).timeout(Duration.ofSeconds(5));
+    headers.forEach(request::header);
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting: " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    Exception first = null;
+    for (int i = started.size() - 1; i >= 0; i--) {
+      try {
+        started.get(i).close();
+      } catch (Exception e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}
