@@ -16,6 +16,7 @@ import dev.embassy.auth.status.StatusHttpServer;
 import dev.embassy.config.store.ConfigDatabase;
 import dev.embassy.config.store.ConfigFollower;
 import java.time.Clock;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,9 +34,10 @@ public final class AuthService implements AutoCloseable {
   private final StatusHttpServer status;
   private final ScheduledExecutorService healthUpdates;
   private final ServiceHealth health;
+  private final ExecutorService afterRefetch;
 
   private AuthService(HikariDataSource dataSource, JwksRegistry registry, ConfigFollower follower, AuthGrpcServer grpc,
-      StatusHttpServer status, ScheduledExecutorService healthUpdates, ServiceHealth health) {
+      StatusHttpServer status, ScheduledExecutorService healthUpdates, ServiceHealth health, ExecutorService afterRefetch) {
     this.dataSource = dataSource;
     this.registry = registry;
     this.follower = follower;
@@ -43,6 +45,7 @@ public final class AuthService implements AutoCloseable {
     this.status = status;
     this.healthUpdates = healthUpdates;
     this.health = health;
+    this.afterRefetch = afterRefetch;
   }
 
   public static AuthService start(AuthServiceConfig config, Clock clock) {
@@ -52,7 +55,10 @@ public final class AuthService implements AutoCloseable {
         config.jwksRefreshMax(), config.kidRefetchInterval()), metrics, clock);
     LivePolicies policies = new LivePolicies(registry);
     VerifiedTokenCache cache = new VerifiedTokenCache(config.tokenCacheSize(), clock);
-    TokenVerifier verifier = new TokenVerifier(cache, config.maxTokenBytes(), config.kidRefetchWait(), clock);
+    // Verifications that waited for an unknown kid's refetch finish here, off the event loops;
+    // virtual threads, as the fetches themselves: rare, short, and bounded by the refetch wait.
+    ExecutorService afterRefetch = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("check-after-refetch-", 0).factory());
+    TokenVerifier verifier = new TokenVerifier(cache, config.maxTokenBytes(), config.kidRefetchWait(), afterRefetch, clock);
     CheckEvaluator evaluator = new CheckEvaluator(policies::current, verifier, metrics::cacheLookup);
 
     HikariDataSource dataSource = ConfigDatabase.connect(config.databaseUrl(), config.databaseUser(), config.databasePassword(), 2);
@@ -75,7 +81,7 @@ public final class AuthService implements AutoCloseable {
     // gRPC health turns SERVING once ready and stays so while degraded: serving the last policies
     // and cached keys beats failing every request.
     healthUpdates.scheduleWithFixedDelay(() -> grpc.serving(health.report().ready()), 0, 200, TimeUnit.MILLISECONDS);
-    return new AuthService(dataSource, registry, follower, grpc, status, healthUpdates, health);
+    return new AuthService(dataSource, registry, follower, grpc, status, healthUpdates, health, afterRefetch);
   }
 
   public int grpcPort() {
@@ -99,6 +105,7 @@ public final class AuthService implements AutoCloseable {
     healthUpdates.shutdownNow();
     status.close();
     grpc.close();
+    afterRefetch.shutdownNow();
     follower.close();
     registry.close();
     dataSource.close();

@@ -22,7 +22,7 @@ import java.util.Map;
  *   <tr><td>EMBASSY_AUTH_JWKS_MAX_BYTES</td><td>262144</td><td>larger discovery or JWKS documents are refused</td></tr>
  *   <tr><td>EMBASSY_AUTH_JWKS_REFRESH_MIN / _DEFAULT / _MAX</td><td>30s / 5m / 1h</td><td>background refresh interval: Cache-Control max-age clamped to [min, max]; default without max-age</td></tr>
  *   <tr><td>EMBASSY_AUTH_KID_REFETCH_INTERVAL</td><td>5s</td><td>at most one refetch per provider in this interval when a token names an unknown kid</td></tr>
- *   <tr><td>EMBASSY_AUTH_KID_REFETCH_WAIT</td><td>100ms</td><td>how long a Check waits for that refetch before failing closed (Envoy's ext_authz timeout is 200 ms)</td></tr>
+ *   <tr><td>EMBASSY_AUTH_KID_REFETCH_WAIT</td><td>100ms</td><td>how long a Check waits for that refetch before failing closed (Envoy's ext_authz timeout is 200 ms); it waits off the event loop, holding up no other Check</td></tr>
  *   <tr><td>EMBASSY_LOG_LEVEL</td><td>INFO</td><td>root log level (read by logback.xml)</td></tr>
  * </table>
  */

@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -89,13 +91,40 @@ public final class AuthServiceHarness implements AutoCloseable {
   }
 
   public CheckResponse check(String policy, Map<String, String> headers, String path) {
+    return stub.withDeadlineAfter(5, TimeUnit.SECONDS).check(request(policy, headers, path));
+  }
+
+  /** Sends a Check on the same channel (so the same HTTP/2 connection) without waiting for its answer. */
+  public CompletableFuture<CheckResponse> checkLater(String policy, Map<String, String> headers) {
+    CompletableFuture<CheckResponse> answer = new CompletableFuture<>();
+    AuthorizationGrpc.newStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).check(request(policy, headers, "/orders"),
+        new StreamObserver<>() {
+          @Override
+          public void onNext(CheckResponse response) {
+            answer.complete(response);
+          }
+
+          @Override
+          public void onError(Throwable error) {
+            answer.completeExceptionally(error);
+          }
+
+          @Override
+          public void onCompleted() {
+            answer.completeExceptionally(new IllegalStateException("Check completed without a response"));
+          }
+        });
+    return answer;
+  }
+
+  private static CheckRequest request(String policy, Map<String, String> headers, String path) {
     AttributeContext.Builder attributes = AttributeContext.newBuilder()
         .setRequest(AttributeContext.Request.newBuilder().setHttp(AttributeContext.HttpRequest.newBuilder()
             .setMethod("GET").setPath(path).setHost("api.test").putAllHeaders(headers)));
     if (policy != null) {
       attributes.putContextExtensions("embassy.policy", policy).putContextExtensions("embassy.route", "orders");
     }
-    return stub.withDeadlineAfter(5, TimeUnit.SECONDS).check(CheckRequest.newBuilder().setAttributes(attributes).build());
+    return CheckRequest.newBuilder().setAttributes(attributes).build();
   }
 
   public HttpResponse<String> status(String path) {

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -14,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP server on a free 127.0.0.1 port that serves documents a test sets (a JWKS, a
- * discovery document, a redirect, an error), counting requests per path.
+ * discovery document, a redirect, an error), counting requests per path and, when told, answering
+ * a path only after a delay (a slow IdP).
  */
 public final class JwksServer implements AutoCloseable {
   /** What one path answers. */
@@ -27,6 +29,7 @@ public final class JwksServer implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, Answer> answers = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+  private final Map<String, Duration> delays = new ConcurrentHashMap<>();
 
   private JwksServer(HttpServer server) {
     this.server = server;
@@ -54,6 +57,12 @@ public final class JwksServer implements AutoCloseable {
     return this;
   }
 
+  /** Answers {@code path} only {@code delay} after each request arrives (it is counted at once). */
+  public JwksServer delay(String path, Duration delay) {
+    delays.put(path, delay);
+    return this;
+  }
+
   public int hits(String path) {
     return hits.getOrDefault(path, new AtomicInteger()).get();
   }
@@ -62,6 +71,15 @@ public final class JwksServer implements AutoCloseable {
     String path = exchange.getRequestURI().getPath();
     hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
     Answer answer = answers.getOrDefault(path, new Answer(404, "not found", Map.of()));
+    Duration delay = delays.getOrDefault(path, Duration.ZERO);
+    if (!delay.isZero()) {
+      try {
+        // Requests run on virtual threads: a slow answer holds up no other request.
+        Thread.sleep(delay);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
     answer.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
     exchange.sendResponseHeaders(answer.status(), body.length == 0 ? -1 : body.length);

@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * Decides one Check: find the route's policy, read the credential, verify it, apply the
  * requirements, and build the identity headers and metadata. Pure decision logic; the gRPC layer
  * turns the result into a CheckResponse.
+ *
+ * <p>The decision is complete on return, except while a token's key is being refetched (see
+ * {@link TokenVerifier}); the caller, a gRPC event loop, must not wait for it then.
  */
 public final class CheckEvaluator {
   private static final Logger LOG = LoggerFactory.getLogger(CheckEvaluator.class);
@@ -43,24 +48,34 @@ public final class CheckEvaluator {
     this.cacheListener = cacheListener;
   }
 
-  public Decision check(CheckInput input) {
+  /**
+   * The decision for one Check: already complete unless the token's key is being refetched.
+   * Refusals are Deny decisions; the future fails only on a bug.
+   */
+  public CompletableFuture<Decision> check(CheckInput input) {
     if (input.warmup()) {
-      return warmup(input);
+      return CompletableFuture.completedFuture(warmup(input));
     }
     String policyName = input.contextExtensions().get(CheckInput.POLICY_KEY);
     if (policyName == null || policyName.isEmpty()) {
       // The route reached ext_authz without a policy: the filter should have been disabled for a
       // public route. A misconfiguration retrying cannot fix, so 403, never a pass.
-      return new Decision.Deny("none", "policy_missing", 403, "", "no auth policy is configured for this route", List.of());
+      return CompletableFuture.completedFuture(
+          new Decision.Deny("none", "policy_missing", 403, "", "no auth policy is configured for this route", List.of()));
     }
     Optional<CompiledPolicy> found = policies.get().named(policyName);
     if (found.isEmpty()) {
       // Usually config still propagating (the route arrived at Envoy before the policy reached
       // us) or a policy that failed to compile: 503 says "not you, try again".
-      return new Decision.Deny("unknown", "policy_unknown", 503, "", "the route's auth policy is not available", List.of());
+      return CompletableFuture.completedFuture(
+          new Decision.Deny("unknown", "policy_unknown", 503, "", "the route's auth policy is not available", List.of()));
     }
     CompiledPolicy policy = found.get();
-    Decision decision = evaluate(policy, input);
+    return evaluate(policy, input).thenApply(decision -> applyDryRun(policy, input, decision));
+  }
+
+  /** A dry-run policy's denial becomes an allow that records it; other denials are logged at debug. */
+  private static Decision applyDryRun(CompiledPolicy policy, CheckInput input, Decision decision) {
     if (policy.dryRun() && decision instanceof Decision.Deny deny) {
       LOG.atInfo().addKeyValue("policy", policy.name()).addKeyValue("route", input.route()).addKeyValue("reason", deny.reason())
           .addKeyValue("status", deny.status()).log("dry run: would deny");
@@ -75,40 +90,45 @@ public final class CheckEvaluator {
 
   /** Runs the token path against a policy-less issuer set, so parsing gets loaded; always denies. */
   private Decision warmup(CheckInput input) {
-    new TokenSource.BearerHeader().extract(input.headers(), input.path()).ifPresent(token -> {
-      try {
-        verifier.verify(token, Map.of());
-      } catch (TokenRejected expected) {
-        // An unknown issuer, as intended.
-      }
-    });
+    // With no issuers the verification is refused (unknown issuer) at once, never waiting.
+    new TokenSource.BearerHeader().extract(input.headers(), input.path()).ifPresent(token -> verifier.verify(token, Map.of()));
     return new Decision.Deny("none", "warmup", 403, "", "warm-up", List.of());
   }
 
-  private Decision evaluate(CompiledPolicy policy, CheckInput input) {
+  private CompletableFuture<Decision> evaluate(CompiledPolicy policy, CheckInput input) {
     Optional<String> token = policy.tokenSource().extract(input.headers(), input.path());
-    Identity identity;
     if (token.isPresent()) {
-      try {
-        TokenVerifier.Outcome outcome = verifier.verify(token.get(), policy.issuers());
-        cacheListener.lookedUp(outcome.cached());
-        identity = new Identity(Identity.Kind.TOKEN, outcome.token().claims());
-      } catch (TokenRejected e) {
-        return new Decision.Deny(policy.name(), e.problem().label(), 401, "invalid_token", e.problem().description(), List.of());
-      }
-    } else {
-      Optional<ApiKeyTable> keys = policy.apiKeys();
-      Optional<String> presented = keys.flatMap(k -> k.presented(input.headers()));
-      if (presented.isEmpty()) {
-        // RFC 6750 §3.1: a request without credentials gets the challenge but no error code.
-        return new Decision.Deny(policy.name(), "credentials_missing", 401, "", "a bearer token is required", List.of());
-      }
-      Optional<Identity> keyIdentity = keys.get().authenticate(presented.get());
-      if (keyIdentity.isEmpty()) {
-        return new Decision.Deny(policy.name(), "api_key_unknown", 401, "invalid_token", "the API key is not valid", List.of());
-      }
-      identity = keyIdentity.get();
+      return verifier.verify(token.get(), policy.issuers()).handle((outcome, failure) -> {
+        if (failure == null) {
+          cacheListener.lookedUp(outcome.cached());
+          return authorize(policy, new Identity(Identity.Kind.TOKEN, outcome.token().claims()));
+        }
+        // A verification that waited for a refetch fails wrapped; one decided at once does not.
+        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+        if (cause instanceof TokenRejected e) {
+          return new Decision.Deny(policy.name(), e.problem().label(), 401, "invalid_token", e.problem().description(), List.of());
+        }
+        // Not a refusal but a bug: the gRPC layer denies with 503 and logs it.
+        throw new CompletionException(cause);
+      });
     }
+    Optional<ApiKeyTable> keys = policy.apiKeys();
+    Optional<String> presented = keys.flatMap(k -> k.presented(input.headers()));
+    if (presented.isEmpty()) {
+      // RFC 6750 §3.1: a request without credentials gets the challenge but no error code.
+      return CompletableFuture.completedFuture(
+          new Decision.Deny(policy.name(), "credentials_missing", 401, "", "a bearer token is required", List.of()));
+    }
+    Optional<Identity> keyIdentity = keys.get().authenticate(presented.get());
+    if (keyIdentity.isEmpty()) {
+      return CompletableFuture.completedFuture(
+          new Decision.Deny(policy.name(), "api_key_unknown", 401, "invalid_token", "the API key is not valid", List.of()));
+    }
+    return CompletableFuture.completedFuture(authorize(policy, keyIdentity.get()));
+  }
+
+  /** The policy's requirements for an authenticated identity: allow, or 403 with what is missing. */
+  private static Decision authorize(CompiledPolicy policy, Identity identity) {
     Optional<RequirementSet.Shortfall> shortfall = policy.requirements().evaluate(identity);
     if (shortfall.isPresent()) {
       return new Decision.Deny(policy.name(), "requirements_unmet", 403, "insufficient_scope",

@@ -54,10 +54,12 @@ public final class AuthGrpcServer implements AutoCloseable {
         .workerEventLoopGroup(workers)
         .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
         // Checks run on the Netty event loop that read them: no hand-off to a pool thread and back,
-        // which on this 2-core machine cost more CPU than the Check itself (bench/run auth). A
-        // Check only blocks when a token names an unknown kid while a refetch is in flight, for at
-        // most EMBASSY_AUTH_KID_REFETCH_WAIT, at most once per EMBASSY_AUTH_KID_REFETCH_INTERVAL
-        // per issuer.
+        // which on this 2-core machine cost more CPU than the Check itself (bench/run auth). That
+        // is only safe because a Check never blocks: one whose token names an unknown kid while
+        // the JWKS refetch is in flight returns the loop at once and is answered when the refetch
+        // settles or EMBASSY_AUTH_KID_REFETCH_WAIT passes (TokenVerifier, AuthorizationService).
+        // Anything that blocked here would stall every other Check on the loop: with one loop per
+        // core, half of all traffic on two cores (UnknownKidRefetchIT guards this).
         .directExecutor()
         .addService(authorization)
         .addService(health.getHealthService())

@@ -9,15 +9,23 @@ import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code envoy.service.auth.v3.Authorization/Check}: request in, decision, response out, metrics. */
+/**
+ * {@code envoy.service.auth.v3.Authorization/Check}: request in, decision, response out, metrics.
+ * Runs on the Netty event loop that read the request (AuthGrpcServer) and never blocks it: a
+ * decision still waiting for a JWKS refetch is answered later, from the thread that completes it.
+ */
 public final class AuthorizationService extends AuthorizationGrpc.AuthorizationImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(AuthorizationService.class);
 
@@ -32,18 +40,49 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
   @Override
   public void check(CheckRequest request, StreamObserver<CheckResponse> responses) {
     long start = System.nanoTime();
-    Decision decision;
     CheckInput input = input(request);
+    CompletableFuture<Decision> decision = decide(input);
+    if (decision.isDone()) {
+      // The normal case: answered right here, on the event loop that read the request.
+      respond(input, decision, start, responses);
+      return;
+    }
+    // Waiting for a JWKS refetch: returning frees the event loop for the other Checks on it, and
+    // the answer goes out from the thread that completes the decision. If Envoy has given up
+    // meanwhile (its ext_authz timeout), gRPC drops the late answer to a unary call silently.
+    decision.whenComplete((decided, failure) -> {
+      try {
+        respond(input, decision, start, responses);
+      } catch (RuntimeException e) {
+        // On the event loop gRPC would close the call itself; off it, nobody would.
+        LOG.error("could not answer a check", e);
+        responses.onError(Status.INTERNAL.withDescription("the authorization service failed").asRuntimeException());
+      }
+    });
+  }
+
+  private CompletableFuture<Decision> decide(CheckInput input) {
     try {
-      decision = evaluator.check(input);
+      return evaluator.check(input);
     } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Answers with the decision {@code decided} holds (a 503 denial if it failed) and records it. */
+  private void respond(CheckInput input, CompletableFuture<Decision> decided, long start, StreamObserver<CheckResponse> responses) {
+    Decision decision;
+    try {
+      decision = decided.join();
+    } catch (CompletionException e) {
       // A bug must not become an allow; deny with 503 and say so in the log.
-      LOG.error("check failed unexpectedly; denying", e);
-      decision = new Decision.Deny("unknown", "internal_error", 503, "", "the authorization service failed", java.util.List.of());
+      LOG.error("check failed unexpectedly; denying", e.getCause());
+      decision = new Decision.Deny("unknown", "internal_error", 503, "", "the authorization service failed", List.of());
     }
     responses.onNext(CheckResponses.of(decision));
     responses.onCompleted();
     if (!input.warmup()) {
+      // From the Check's arrival to its answer: a refetch wait is part of the decision's latency.
       metrics.decided(decision, System.nanoTime() - start);
     }
   }

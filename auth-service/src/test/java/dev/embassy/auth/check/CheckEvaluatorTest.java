@@ -30,7 +30,7 @@ class CheckEvaluatorTest {
         Optional.of(new ApiKeyTable("X-Api-Key", Map.of(HostileTokenCorpusIT.sha256(KEY), new ApiKeyTable.KeyGrant("billing", List.of("orders:read")),
             HostileTokenCorpusIT.sha256("weak-key-0123456789"), new ApiKeyTable.KeyGrant("weak", List.of())))));
     PolicySet set = new PolicySet(3, Map.of("svc", policy));
-    return new CheckEvaluator(() -> set, new TokenVerifier(new VerifiedTokenCache(10, Clock.systemUTC()), 8192, Duration.ZERO, Clock.systemUTC()), hit -> {});
+    return new CheckEvaluator(() -> set, new TokenVerifier(new VerifiedTokenCache(10, Clock.systemUTC()), 8192, Duration.ZERO, Runnable::run, Clock.systemUTC()), hit -> {});
   }
 
   private static CheckInput request(Map<String, String> headers) {
@@ -39,7 +39,7 @@ class CheckEvaluatorTest {
 
   @Test
   void apiKeyAuthenticatesAsItsNameWithItsScopes() {
-    Decision decision = evaluator(false, true).check(request(Map.of("x-api-key", KEY, "x-user-email", "spoof@example.com")));
+    Decision decision = evaluator(false, true).check(request(Map.of("x-api-key", KEY, "x-user-email", "spoof@example.com"))).join();
     assertThat(decision).isInstanceOfSatisfying(Decision.Allow.class, allow -> {
       assertThat(allow.setHeaders()).containsEntry("x-user-id", "billing").containsEntry("x-user-scopes", "orders:read");
       assertThat(allow.removeHeaders()).containsExactly("x-user-email", "authorization");
@@ -50,19 +50,19 @@ class CheckEvaluatorTest {
 
   @Test
   void dryRunAllowsWhatItWouldDenyButStillRemovesIdentityHeaders() {
-    Decision decision = evaluator(true, false).check(request(Map.of("x-user-id", "admin")));
+    Decision decision = evaluator(true, false).check(request(Map.of("x-user-id", "admin"))).join();
     assertThat(decision).isInstanceOfSatisfying(Decision.Allow.class, allow -> {
       assertThat(allow.dryRunDenial()).hasValueSatisfying(deny -> assertThat(deny.status()).isEqualTo(401));
       assertThat(allow.setHeaders()).isEmpty();
       assertThat(allow.removeHeaders()).contains("x-user-id", "x-user-scopes", "x-user-email");
     });
-    assertThat(evaluator(true, false).check(request(Map.of("x-api-key", "weak-key-0123456789"))))
+    assertThat(evaluator(true, false).check(request(Map.of("x-api-key", "weak-key-0123456789"))).join())
         .isInstanceOfSatisfying(Decision.Allow.class, allow -> assertThat(allow.dryRunDenial()).hasValueSatisfying(d -> assertThat(d.status()).isEqualTo(403)));
   }
 
   @Test
   void warmupChecksAreDeniedWithoutTouchingPolicies() {
-    Decision decision = evaluator(false, false).check(new CheckInput(Map.of("embassy.warmup", "true"), Map.of("authorization", "Bearer a.b.c"), "/"));
+    Decision decision = evaluator(false, false).check(new CheckInput(Map.of("embassy.warmup", "true"), Map.of("authorization", "Bearer a.b.c"), "/")).join();
     assertThat(decision).isInstanceOfSatisfying(Decision.Deny.class, deny -> assertThat(deny.reason()).isEqualTo("warmup"));
   }
 }

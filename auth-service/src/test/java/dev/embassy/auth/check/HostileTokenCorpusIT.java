@@ -28,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.crypto.Mac;
@@ -64,6 +66,7 @@ class HostileTokenCorpusIT {
   private JwksServer jwks;
   private JwksRegistry registry;
   private CheckEvaluator evaluator;
+  private final ExecutorService afterRefetch = Executors.newVirtualThreadPerTaskExecutor();
 
   /** One corpus entry: a request and the status and metric reason it must get. */
   record Case(String name, int status, String reason, Supplier<CheckInput> input) {
@@ -96,7 +99,7 @@ class HostileTokenCorpusIT {
     awaitKeys();
     PolicySet set = new PolicySet(1, Map.of("corpus", compiled));
     evaluator = new CheckEvaluator(() -> set,
-        new TokenVerifier(new VerifiedTokenCache(1000, clock), 8192, Duration.ofMillis(100), clock), hit -> {});
+        new TokenVerifier(new VerifiedTokenCache(1000, clock), 8192, Duration.ofMillis(100), afterRefetch, clock), hit -> {});
   }
 
   private void awaitKeys() throws InterruptedException {
@@ -109,6 +112,7 @@ class HostileTokenCorpusIT {
   @AfterAll
   void stop() {
     registry.close();
+    afterRefetch.shutdownNow();
     jwks.close();
   }
 
@@ -116,7 +120,7 @@ class HostileTokenCorpusIT {
   @MethodSource("corpus")
   void hostileRequestIsRefused(Case c) {
     CheckInput input = c.input().get();
-    Decision decision = evaluator.check(input);
+    Decision decision = evaluator.check(input).join();
     assertThat(decision).as(c.name()).isInstanceOf(Decision.Deny.class);
     Decision.Deny deny = (Decision.Deny) decision;
     assertThat(deny.status()).as(c.name() + " status").isEqualTo(c.status());
@@ -138,11 +142,11 @@ class HostileTokenCorpusIT {
   @Test
   void theSameRequestsWithHonestTokensAreAllowed() {
     for (SigningKey key : List.of(rsa, ec, ed)) {
-      Decision decision = evaluator.check(bearer(key.sign(claims())));
+      Decision decision = evaluator.check(bearer(key.sign(claims()))).join();
       assertThat(decision).as(key.alg()).isInstanceOf(Decision.Allow.class);
       assertThat(((Decision.Allow) decision).setHeaders()).containsEntry("x-user-id", "user-1");
     }
-    assertThat(evaluator.check(apiKey(API_KEY))).isInstanceOf(Decision.Allow.class);
+    assertThat(evaluator.check(apiKey(API_KEY)).join()).isInstanceOf(Decision.Allow.class);
   }
 
   Stream<Case> corpus() {
