@@ -68,6 +68,9 @@ public final class ControlPlane implements AutoCloseable {
     }).start();
     metrics.gauge("embassy.controlplane.store.reachable", "1 while the config store is reachable, 0 while the last loaded config is served",
         () -> follower.healthy() ? 1 : 0);
+    metrics.gauge("embassy.controlplane.withdrawn.versions",
+        "Resource versions withdrawn from their node group after a proxy rejected them (the last good version is served instead)",
+        cache::withdrawnVersions);
     ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
     ProxyRegistry proxies = new ProxyRegistry(Clock.systemUTC(), metrics, served, nack -> reporter[0].nack(nack));
     reporter[0] = new ProxyStatusReporter(replica, proxies, new ProxyStatuses(dataSource), served::latest).start();

@@ -102,6 +102,7 @@ class NackHandlingIT {
         assertThat(status(listenerPort)).isEqualTo(200);
         assertThat(heldRouteVersion(cache, proxyId)).isEqualTo(goodRouteVersion);
         assertThat(cache.rejections("edge")).containsKey(XdsType.ROUTE);
+        assertThat(cache.withdrawnVersions()).isEqualTo(1);
         assertThat(cache.served("edge").orElseThrow().resources(XdsType.ROUTE).get("edge-http").version()).isEqualTo(goodRouteVersion);
         ServedConfigValidation.assertEnvoyAccepts(cache, "edge");
 
@@ -132,6 +133,7 @@ class NackHandlingIT {
         assertThat(fixedVersion).isNotEqualTo(badRouteVersion).isNotEqualTo(goodRouteVersion);
         awaitTrue(() -> fixedVersion.equals(heldRouteVersion(cache, proxyId)), "fixed routes ACKed");
         assertThat(cache.rejections("edge")).isEmpty();
+        assertThat(cache.withdrawnVersions()).isZero();
         assertThat(status(listenerPort)).isEqualTo(200);
       }
     }

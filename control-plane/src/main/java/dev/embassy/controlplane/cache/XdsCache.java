@@ -88,6 +88,19 @@ public final class XdsCache implements ConfigWatcher {
     return state == null ? Map.of() : state.rejections();
   }
 
+  /** Resource versions withdrawn after NACKs, over all node groups: non-zero means some config is not being served. */
+  public long withdrawnVersions() {
+    long count = 0;
+    for (GroupState group : groups.values()) {
+      for (Map<String, Set<String>> byName : group.rejections().values()) {
+        for (Set<String> versions : byName.values()) {
+          count += versions.size();
+        }
+      }
+    }
+    return count;
+  }
+
   /** Node groups with a published snapshot. */
   public Set<String> groups() {
     return Set.copyOf(groups.keySet());
@@ -110,9 +123,8 @@ public final class XdsCache implements ConfigWatcher {
   public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames, Consumer<Response> responseConsumer,
       boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
     Watch watch = new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
-    Optional<XdsType> type = XdsType.byTypeUrl(request.getTypeUrl());
+    Optional<XdsType> type = supported(request.getTypeUrl(), request.v3Request().getNode());
     if (type.isEmpty()) {
-      LOG.warn("proxy {} asked for unsupported type {}; it will get no answer", request.v3Request().getNode().getId(), request.getTypeUrl());
       return watch;
     }
     ProxyState proxy = proxy(request.v3Request().getNode());
@@ -159,9 +171,8 @@ public final class XdsCache implements ConfigWatcher {
     // The watch's own copies of the tracked and pending names are for java-control-plane's caches;
     // this cache keeps what it needs itself, without copying 2,000 names per ACK.
     DeltaWatch watch = new DeltaWatch(request, Map.of(), Set.of(), requesterVersion, isWildcard, responseConsumer);
-    Optional<XdsType> type = XdsType.byTypeUrl(request.getTypeUrl());
+    Optional<XdsType> type = supported(request.getTypeUrl(), request.v3Request().getNode());
     if (type.isEmpty()) {
-      LOG.warn("proxy {} asked for unsupported type {}; it will get no answer", request.v3Request().getNode().getId(), request.getTypeUrl());
       return watch;
     }
     ProxyState proxy = proxy(request.v3Request().getNode());
@@ -215,6 +226,15 @@ public final class XdsCache implements ConfigWatcher {
     }
     rejectInGroup(group, type.get(), rejected);
     return watch;
+  }
+
+  /** The type a request asks for; empty (and logged) for one Embassy does not serve, which then gets no answer. */
+  private static Optional<XdsType> supported(String typeUrl, Node node) {
+    Optional<XdsType> type = XdsType.byTypeUrl(typeUrl);
+    if (type.isEmpty()) {
+      LOG.atWarn().addKeyValue("proxy", node.getId()).addKeyValue("type_url", typeUrl).log("proxy asked for a type Embassy does not serve; no answer");
+    }
+    return type;
   }
 
   // ---- stream tracking ----------------------------------------------------------------------
