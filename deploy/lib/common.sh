@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by every script under deploy/: where things are cached, how the JDK is found,
 # and how progress is printed. Sourced, never executed.
 

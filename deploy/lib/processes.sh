@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Background processes of the local stack: started detached, with a pid file and a log under
 # $EMBASSY_STATE, and stopped by deploy/down. Sourced, never executed.
 
@@ -23,18 +24,30 @@ stop_process() {
   file="$(pid_file "$name")"
   [ -f "$file" ] || return 0
   pid="$(cat "$file")"
-  if kill -0 "$pid" 2>/dev/null; then
+  if session_alive "$pid"; then
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$pid" 2>/dev/null || true
+    for _ in $(seq 100); do session_alive "$pid" || break; sleep 0.1; done
+    if session_alive "$pid"; then
+      log "$name (pid $pid) ignored TERM for 10 s; killing its session"
+      session_pids "$pid" | xargs -r kill -KILL 2>/dev/null || true
+    fi
     log "stopped $name (pid $pid)"
   fi
   rm -f "$file"
 }
 
+# session_alive SID: whether any process still runs in session SID (start_process makes each
+# process the leader of its own session, so its children share the session id).
+session_alive() {
+  [ -n "$(session_pids "$1")" ]
+}
+
+# session_pids SID: the live (not zombie) processes of session SID.
+session_pids() { ps -eo pid=,sid=,stat= | awk -v sid="$1" '$2 == sid && $3 !~ /^Z/ { print $1 }'; }
+
 require_free_port() {
   local port="$1" what="$2"
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  if port_open "$port"; then
     die "127.0.0.1:$port ($what) is already in use; stop whatever holds it (deploy/down stops a previous stack)"
   fi
 }
@@ -44,17 +57,37 @@ require_alive() {
   process_alive "$1" && return 0
   log "$1 exited; last lines of $(log_file "$1"):"
   tail -n 30 "$(log_file "$1")" >&2 || true
-  exit 1
+  die "$1 exited; see $(log_file "$1")"
 }
 
-# wait_for_process_port NAME PORT: waits until NAME listens on 127.0.0.1:PORT; fails at once,
-# with NAME's log tail, if NAME exits first.
-wait_for_process_port() {
-  local name="$1" port="$2"
-  for _ in $(seq 300); do
+# How long deploy/up waits for one part to come up, in seconds.
+EMBASSY_UP_TIMEOUT="${EMBASSY_UP_TIMEOUT:-60}"
+
+# wait_until NAME WHAT COMMAND...: runs COMMAND every 0.2 s until it succeeds. Fails at once, with
+# NAME's log tail, if NAME exits first; after $EMBASSY_UP_TIMEOUT seconds, with the tail and the
+# log's path.
+wait_until() {
+  local name="$1" what="$2"; shift 2
+  local deadline=$((SECONDS + EMBASSY_UP_TIMEOUT))
+  while :; do
     require_alive "$name"
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-    sleep 0.1
+    "$@" && return 0
+    if [ $SECONDS -ge $deadline ]; then
+      log "last lines of $(log_file "$name"):"
+      tail -n 30 "$(log_file "$name")" >&2 || true
+      die "$name did not $what within $EMBASSY_UP_TIMEOUT s; see $(log_file "$name")"
+    fi
+    sleep 0.2
   done
-  die "$name did not open 127.0.0.1:$port within 30 s; see $(log_file "$name")"
 }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# http_ok URL: whether URL answers 2xx within 2 s.
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
+
+# wait_for_process_port NAME PORT: waits until NAME listens on 127.0.0.1:PORT.
+wait_for_process_port() { wait_until "$1" "open 127.0.0.1:$2" port_open "$2"; }
+
+# wait_for_http NAME URL: waits until URL (NAME's /readyz or the like) answers 2xx.
+wait_for_http() { wait_until "$1" "answer $2" http_ok "$2"; }
