@@ -10,6 +10,8 @@ import dev.embassy.config.store.ConfigSchema;
 import dev.embassy.config.store.ConfigStore;
 import dev.embassy.controlplane.ControlPlane;
 import dev.embassy.controlplane.ControlPlaneConfig;
+import dev.embassy.ratelimit.RateLimitNode;
+import dev.embassy.ratelimit.RateLimitServiceConfig;
 import dev.embassy.testsupport.EnvoyProcess;
 import dev.embassy.testsupport.FreePorts;
 import dev.embassy.testsupport.RepoPaths;
@@ -28,8 +30,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Embassy as an operator runs it, in one test: the config store on a real Postgres, a control
- * plane, auth-service (and whatever else a test adds), and a real edge Envoy on the config the
- * control plane generates, listening on a free port. Closed in reverse order of starting.
+ * plane, auth-service, a ratelimit-service node, and a real edge Envoy on the config the control
+ * plane generates, listening on a free port. Closed in reverse order of starting.
  */
 final class Gateway implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -38,6 +40,7 @@ final class Gateway implements AutoCloseable {
   private final ConfigStore store;
   private final int listenerPort = FreePorts.one();
   private final AuthService auth;
+  private final RateLimitNode rateLimit;
   private final ControlPlane controlPlane;
   private final EnvoyProcess envoy;
 
@@ -52,9 +55,18 @@ final class Gateway implements AutoCloseable {
         "EMBASSY_DATABASE_URL", database.jdbcUrl(), "EMBASSY_DATABASE_USER", database.user(),
         "EMBASSY_DATABASE_PASSWORD", database.password())), Clock.systemUTC());
     started.add(auth);
+    int rateLimitPort = FreePorts.one();
+    rateLimit = RateLimitNode.start(RateLimitServiceConfig.fromEnvironment(Map.of(
+        "EMBASSY_RATELIMIT_PORT", Integer.toString(rateLimitPort),
+        "EMBASSY_RATELIMIT_STATUS_PORT", Integer.toString(FreePorts.one()),
+        "EMBASSY_RATELIMIT_NODE_ID", "e2e-ratelimit",
+        "EMBASSY_DATABASE_URL", database.jdbcUrl(), "EMBASSY_DATABASE_USER", database.user(),
+        "EMBASSY_DATABASE_PASSWORD", database.password())));
+    started.add(rateLimit);
     Map<String, String> env = new HashMap<>(Map.of(
         "EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0", "EMBASSY_LISTENER_ADDRESS", "127.0.0.1", "EMBASSY_REPLICA_ID", "e2e",
-        "EMBASSY_AUTH_SERVICE", "127.0.0.1:" + auth.grpcPort()));
+        "EMBASSY_AUTH_SERVICE", "127.0.0.1:" + auth.grpcPort(),
+        "EMBASSY_RATELIMIT_SERVICE", "127.0.0.1:" + rateLimitPort));
     env.putAll(controlPlaneEnv);
     controlPlane = ControlPlane.start(ControlPlaneConfig.fromEnvironment(env), dataSource, "e2e");
     started.add(controlPlane);
@@ -64,7 +76,7 @@ final class Gateway implements AutoCloseable {
     started.add(envoy);
   }
 
-  /** @param controlPlaneEnv extra control-plane settings, e.g. where ratelimit-service is */
+  /** @param controlPlaneEnv extra control-plane settings */
   static Gateway start(TestDatabase database, Map<String, String> controlPlaneEnv) {
     return new Gateway(database, controlPlaneEnv);
   }
@@ -89,9 +101,13 @@ final class Gateway implements AutoCloseable {
     return auth;
   }
 
+  RateLimitNode rateLimit() {
+    return rateLimit;
+  }
+
   /**
    * Applies {@code yaml} (with {@code ${LISTENER_PORT}} filled in) and waits until Envoy serves it:
-   * the revision has been ACKed by the Envoy, and auth-service runs it.
+   * the revision has been ACKed by the Envoy, and auth-service and ratelimit-service run it.
    */
   void apply(String yaml) throws Exception {
     ConfigDocument document = ConfigJson.yaml().readValue(yaml.replace("${LISTENER_PORT}", Integer.toString(listenerPort)), ConfigDocument.class);
@@ -100,6 +116,8 @@ final class Gateway implements AutoCloseable {
         "Envoy runs revision " + revision);
     await(() -> auth.health().report().policyRevision() >= revision && auth.health().report().ready(), Duration.ofSeconds(20),
         "auth-service runs revision " + revision);
+    await(() -> rateLimit.health().revision() >= revision && rateLimit.health().ready(), Duration.ofSeconds(20),
+        "ratelimit-service runs revision " + revision);
   }
 
   HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {

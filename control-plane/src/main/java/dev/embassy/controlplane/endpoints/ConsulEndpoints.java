@@ -37,7 +37,7 @@ public final class ConsulEndpoints implements EndpointSource, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsulEndpoints.class);
 
   private final Supplier<ServiceWatcher> connect;
-  private final Consumer<Set<ServiceQuery>> changed;
+  private final CoalescingNotifier<ServiceQuery> changed;
   private final Map<ServiceQuery, List<UpstreamEndpoint>> known = new ConcurrentHashMap<>();
   private final Map<ServiceQuery, WatchHandle> watches = new HashMap<>();
   private ServiceWatcher watcher;
@@ -45,11 +45,12 @@ public final class ConsulEndpoints implements EndpointSource, AutoCloseable {
   /**
    * @param connect opens the watcher, on first need: a config without Consul clusters never
    *     talks to Consul
-   * @param changed called with the queries whose instances changed, on the watcher's threads
+   * @param changed called with the queries whose instances changed, one call at a time on a
+   *     thread of its own; changes arriving during a call come together in the next one
    */
   public ConsulEndpoints(Supplier<ServiceWatcher> connect, Consumer<Set<ServiceQuery>> changed) {
     this.connect = connect;
-    this.changed = changed;
+    this.changed = new CoalescingNotifier<>("consul-endpoints-changed", changed);
   }
 
   /** The query a Consul cluster makes. */
@@ -99,7 +100,7 @@ public final class ConsulEndpoints implements EndpointSource, AutoCloseable {
       }
       known.put(query, instances.stream().map(ConsulEndpoints::endpoint).toList());
     }
-    changed.accept(Set.of(query));
+    changed.changed(query);
   }
 
   static UpstreamEndpoint endpoint(ServiceInstance instance) {
@@ -114,5 +115,6 @@ public final class ConsulEndpoints implements EndpointSource, AutoCloseable {
     if (watcher != null) {
       watcher.close();
     }
+    changed.close();
   }
 }
