@@ -146,19 +146,22 @@ class WriteWaitsForEnvoyIT extends AdminApiTestCase {
 
   /**
    * ?wait covers the proxies the control plane has reported; one that connected a moment ago may
-   * not be reported yet, so the tests wait until it is before they rely on waits.
+   * not be reported yet, so the tests wait until it is before they rely on waits. They also wait
+   * until it runs the latest revision: an Envoy that connects before its node group has config is
+   * answered at once with nothing, goes LIVE, and only then receives its listeners.
    */
   private void awaitReported(String proxyId) throws InterruptedException {
+    String latest = api.get("/api/v1/revisions?limit=1").json().path("items").get(0).path("id").asText();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline) {
       for (var proxy : api.get("/api/v1/proxies").json().path("items")) {
-        if (proxy.path("proxyId").asText().equals(proxyId)) {
+        if (proxy.path("proxyId").asText().equals(proxyId) && proxy.path("appliedRevision").asText().equals(latest)) {
           return;
         }
       }
       Thread.sleep(20);
     }
-    throw new AssertionError("proxy " + proxyId + " never reported");
+    throw new AssertionError("proxy " + proxyId + " never reported running revision " + latest);
   }
 
   private AdminApiFixture.Response apply(String document, String query) {

@@ -113,6 +113,7 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
       versions.put(group, versions(empty));
       published.remove(group);
     }
+    cache.loaded();
     served.record(snapshot.revision(), versions);
     lastBuilt.putAll(builtByGroup);
     lastBuilt.keySet().retainAll(present);

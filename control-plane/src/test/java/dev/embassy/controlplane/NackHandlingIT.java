@@ -68,6 +68,7 @@ class NackHandlingIT {
 
       XdsCache cache = new XdsCache(Clock.systemUTC());
       cache.publish(GroupSnapshot.of(good, 1, null));
+      cache.loaded();
       ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
       ProxyRegistry registry = new ProxyRegistry(Clock.systemUTC(), new dev.embassy.controlplane.status.ControlPlaneMetrics(), new dev.embassy.controlplane.xds.ServedRevisions(), nack -> reporter[0].nack(nack));
       reporter[0] = new ProxyStatusReporter("it-replica", registry, statuses, () -> -1).start();

@@ -55,6 +55,7 @@ class ProtobufToolchainCompatibilityTest {
     resources = XdsTranslator.translate(NodeGroupBuilder.build(document, dev.embassy.controlplane.ir.TranslationSettings.defaults("127.0.0.1"), EndpointSource.NONE).getFirst());
     XdsCache cache = new XdsCache(java.time.Clock.systemUTC());
     cache.publish(GroupSnapshot.of(resources, 1, null));
+    cache.loaded();
     String name = InProcessServerBuilder.generateName();
     server =
         InProcessServerBuilder.forName(name)

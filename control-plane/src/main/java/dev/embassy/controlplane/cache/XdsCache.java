@@ -54,6 +54,13 @@ public final class XdsCache implements ConfigWatcher {
   private static final XdsType[] PUSH_ORDER = {XdsType.CLUSTER, XdsType.ENDPOINT, XdsType.LISTENER, XdsType.ROUTE, XdsType.SECRET};
 
   private final Map<String, GroupState> groups = new ConcurrentHashMap<>();
+  /**
+   * Whether the config has been published in full once. Until then no watch is answered: a node
+   * group without a snapshot may only not have been built yet, and answering its proxies with
+   * nothing would make an Envoy that reconnects to a restarted replica drop every listener and
+   * cluster it has (and one that starts go LIVE with none).
+   */
+  private volatile boolean loaded;
   private final Map<String, ProxyState> proxies = new ConcurrentHashMap<>();
   private final Map<Long, String> streamProxies = new ConcurrentHashMap<>();
   private final Clock clock;
@@ -63,6 +70,18 @@ public final class XdsCache implements ConfigWatcher {
   }
 
   // ---- publishing -------------------------------------------------------------------------
+
+  /**
+   * Says that every node group with config has been published: from now on a group without a
+   * snapshot has no config, and its proxies are told so. Watches held until now are answered.
+   */
+  public void loaded() {
+    if (loaded) {
+      return;
+    }
+    loaded = true;
+    groups.values().forEach(this::reevaluate);
+  }
 
   /** Makes {@code snapshot} its node group's target and answers every open watch it changes. */
   public void publish(GroupSnapshot snapshot) {
@@ -316,6 +335,9 @@ public final class XdsCache implements ConfigWatcher {
 
   /** Answers {@code open} if the proxy's view of its type differs from what it has; caller holds the proxy's monitor. */
   private void answer(ProxyState proxy, GroupState group, ProxyState.OpenWatch open) {
+    if (!loaded) {
+      return;
+    }
     GroupSnapshot served = group.served();
     ProxyState.Basis basis = new ProxyState.Basis(open, served.resources(open.type()), proxy.held.generation());
     ProxyState.Basis last = proxy.evaluated.put(open.type(), basis);

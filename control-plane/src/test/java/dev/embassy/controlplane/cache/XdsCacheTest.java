@@ -131,9 +131,29 @@ class XdsCacheTest {
   }
 
   @Test
+  void nothingIsAnsweredBeforeTheConfigIsLoaded() {
+    // A replica that has just started has not built its node groups yet. An Envoy reconnecting to
+    // it, announcing what it holds, must not be told to remove it all; one starting must not be
+    // told there is nothing. Both wait for the first full publication.
+    DeltaProxy reconnecting = new DeltaProxy("d1");
+    reconnecting.subscribe(XdsType.CLUSTER, Set.of(), Map.of("a", "whatever", "stale", "v1"));
+    SotwProxy starting = new SotwProxy("s1");
+    starting.request(XdsType.LISTENER, Set.of());
+    assertThat(reconnecting.count(XdsType.CLUSTER)).isZero();
+    assertThat(starting.last(XdsType.LISTENER)).isNull();
+
+    publish(snapshot(Map.of("a", 8080), Map.of("r", "a")));
+    DeltaResponse response = reconnecting.last(XdsType.CLUSTER);
+    assertThat(response.removedResources()).as("only what the loaded config lacks").containsExactly("stale");
+    assertThat(response.resources().keySet()).containsExactly("a");
+    assertThat(starting.last(XdsType.LISTENER)).isNotNull();
+  }
+
+  @Test
   void aDeltaSubscriptionIsAnsweredEvenWhenThereIsNothingYet() {
-    // An Envoy that starts before its node group has any config must still get an answer to its
-    // first request, or it waits out its initial fetch timeout before going live.
+    // Once the config is loaded, an Envoy whose node group has none yet must still get an answer
+    // to its first request, or it waits out its initial fetch timeout before going live.
+    cache.loaded();
     DeltaProxy proxy = new DeltaProxy("d1");
     proxy.subscribe(XdsType.CLUSTER, Set.of(), Map.of());
     assertThat(proxy.count(XdsType.CLUSTER)).isEqualTo(1);
@@ -189,8 +209,10 @@ class XdsCacheTest {
 
   // ---- fixtures -----------------------------------------------------------------------------
 
+  /** Publishes the group's next snapshot, then says the config is loaded, as ConfigSync does. */
   private void publish(XdsResources resources) {
     cache.publish(GroupSnapshot.of(resources, ++revision, cache.target(GROUP).orElse(null)));
+    cache.loaded();
   }
 
   /** Clusters (name → endpoint port) and one listener whose route configuration "edge" has routes name → cluster. */
