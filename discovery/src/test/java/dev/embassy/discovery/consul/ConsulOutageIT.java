@@ -30,7 +30,9 @@ class ConsulOutageIT {
         assertThat(watcher.health().degraded()).isFalse();
 
         consul.kill();
-        Eventually.until("degraded", () -> watcher.health().degraded());
+        // The catalog watch may notice first (that alone makes the watcher degraded); wait for the
+        // service's own watch.
+        Eventually.until("degraded", () -> watcher.health().degraded() && watcher.health().watches().getFirst().failing());
         WatcherHealth.WatchStatus down = watcher.health().watches().getFirst();
         assertThat(down.failing()).isTrue();
         assertThat(down.lastSync()).isPresent();
