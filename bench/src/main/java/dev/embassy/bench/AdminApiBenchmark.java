@@ -95,7 +95,8 @@ public final class AdminApiBenchmark {
     }
 
     // Single creates with the 10,000-route config in place, as on a busy gateway.
-    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+    // Daemon threads: a failed create ends the benchmark instead of leaving the JVM (and the lock) held.
+    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS, Thread.ofPlatform().daemon().factory());
     List<Future<double[]>> results = new ArrayList<>();
     long started = System.nanoTime();
     for (int client = 0; client < CLIENTS; client++) {
@@ -152,12 +153,14 @@ public final class AdminApiBenchmark {
   /**
    * Creates at a fixed total rate spread over {@link #CLIENTS} clients: latency when the API is
    * not saturated. Each client sends on its own schedule (open loop), so a slow answer does not
-   * lower the offered load.
+   * lower the offered load. Route names and paths carry the rate, so each step creates new routes.
    */
   private static Stats pacedCreates(String base, int perSecond, Duration duration) throws Exception {
+    String step = "paced" + perSecond;
     long intervalNanos = 1_000_000_000L * CLIENTS / perSecond;
     int perClient = (int) (duration.toSeconds() * perSecond / CLIENTS);
-    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+    // Daemon threads: a failed create ends the benchmark instead of leaving the JVM (and the lock) held.
+    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS, Thread.ofPlatform().daemon().factory());
     List<Future<double[]>> results = new ArrayList<>();
     long start = System.nanoTime();
     for (int client = 0; client < CLIENTS; client++) {
@@ -170,7 +173,7 @@ public final class AdminApiBenchmark {
           if (wait > 0) {
             Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
           }
-          latencies[i] = timedCreate(base, "p" + id + "-" + i, "paced", i);
+          latencies[i] = timedCreate(base, step + "-" + id + "-" + i, step, i);
           next += intervalNanos;
         }
         return latencies;
