@@ -15,7 +15,7 @@ import dev.embassy.testsupport.EnvoyProcess;
 import dev.embassy.testsupport.FreePorts;
 import dev.embassy.testsupport.LocalPostgresCluster;
 import dev.embassy.testsupport.RepoPaths;
-import dev.embassy.testsupport.RestartableConsulAgent;
+import dev.embassy.testsupport.ConsulAgent;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
@@ -116,7 +116,7 @@ public final class ConsulEdsBenchmark {
     System.out.printf("consul-eds benchmark: %d services x %d instances, %d flips (critical and back), steady state %d s, "
             + "proxies: 2 Envoys (delta, state of the world) + %d simulated; consul wait %s, http_max_conns_per_client %d%n",
         services, ConsulFleet.INSTANCES, flips, steadySeconds, simulated, consulWait.orElse("default"), connLimit);
-    try (RestartableConsulAgent consul = RestartableConsulAgent.start(List.of("-hcl", "limits { http_max_conns_per_client = " + connLimit + " }"));
+    try (ConsulAgent consul = ConsulAgent.start(List.of("-hcl", "limits { http_max_conns_per_client = " + connLimit + " }"));
         LocalPostgresCluster postgres = LocalPostgresCluster.start()) {
       long r0 = System.nanoTime();
       ConsulFleet fleet = ConsulFleet.register(consul.httpAddress(), services);
@@ -135,8 +135,8 @@ public final class ConsulEdsBenchmark {
     }
   }
 
-  private void measure(RestartableConsulAgent consul, ConsulFleet fleet, HikariDataSource dataSource, int postgresPort) throws Exception {
-    long heapBefore = usedHeapAfterGc();
+  private void measure(ConsulAgent consul, ConsulFleet fleet, HikariDataSource dataSource, int postgresPort) throws Exception {
+    long heapBefore = JvmHeap.usedAfterGc();
     int threadsBefore = threads.getThreadCount();
     Map<String, String> env = new HashMap<>(Map.of(
         "EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0", "EMBASSY_LISTENER_ADDRESS", "127.0.0.1", "EMBASSY_REPLICA_ID", "bench",
@@ -153,7 +153,7 @@ public final class ConsulEdsBenchmark {
     }
   }
 
-  private void withProxies(ControlPlane controlPlane, RestartableConsulAgent consul, ConsulFleet fleet, int postgresPort, long started,
+  private void withProxies(ControlPlane controlPlane, ConsulAgent consul, ConsulFleet fleet, int postgresPort, long started,
       long heapBefore, int threadsBefore) throws Exception {
     List<ManagedChannel> channels = new ArrayList<>();
     List<SimulatedProxy> clients = new ArrayList<>();
@@ -176,7 +176,7 @@ public final class ConsulEdsBenchmark {
       initialSync(controlPlane, envoys, clientIds, started);
 
       Thread.sleep(5_000);
-      long heapAfter = usedHeapAfterGc();
+      long heapAfter = JvmHeap.usedAfterGc();
       System.out.printf("heap after GC: %.1f MiB before the control plane, %.1f MiB with it in sync (%d watches, %d proxies%s)%n",
           heapBefore / 1048576.0, heapAfter / 1048576.0, services, 2 + simulated, simulated > 0 ? ", simulated clients included" : "");
       System.out.printf("platform threads: %d before the control plane, %d in sync (peak %d)%n",
@@ -265,7 +265,7 @@ public final class ConsulEdsBenchmark {
     System.out.println(line);
   }
 
-  private void steadyState(ControlPlane controlPlane, RestartableConsulAgent consul, int postgresPort) throws InterruptedException {
+  private void steadyState(ControlPlane controlPlane, ConsulAgent consul, int postgresPort) throws InterruptedException {
     MeterRegistry meters = controlPlane.metrics().registry();
     long responses0 = controlPlane.proxies().responseCount();
     double changes0 = count(meters, "embassy.discovery.instance.changes");
@@ -492,14 +492,6 @@ public final class ConsulEdsBenchmark {
 
   private static long cpuNanos(Optional<ProcessHandle> process) {
     return process.flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
-  }
-
-  private static long usedHeapAfterGc() throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(200);
-    }
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
   private static double seconds(long nanos) {

@@ -72,7 +72,7 @@ public final class ControlPlaneBenchmark {
     ControlPlaneConfig config = ControlPlaneConfig.fromEnvironment(Map.of("EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0"));
     try (ControlPlane controlPlane = ControlPlane.start(config, dataSource, "bench")) {
       waitFor(() -> controlPlane.servedRevision() > 0, Duration.ofSeconds(60));
-      long heapBefore = usedHeapAfterGc();
+      long heapBefore = JvmHeap.usedAfterGc();
 
       List<ManagedChannel> channels = new ArrayList<>();
       List<SimulatedProxy> clients = new ArrayList<>();
@@ -89,7 +89,7 @@ public final class ControlPlaneBenchmark {
       }
       waitFor(() -> clients.stream().allMatch(c -> c.routesVersion().equals(version(controlPlane, c.group(), XdsType.ROUTE))), Duration.ofMinutes(5));
       double syncSeconds = (System.nanoTime() - connectStart) / 1e9;
-      long heapAfter = usedHeapAfterGc();
+      long heapAfter = JvmHeap.usedAfterGc();
       System.out.printf("%d streams (%d delta) over %d node group(s) synced in %.1f s; heap after GC: %d MiB before streams, %d MiB with them (%.1f KiB per stream)%n",
           proxies, proxies / 2, scale.groups(), syncSeconds, heapBefore >> 20, heapAfter >> 20, (heapAfter - heapBefore) / 1024.0 / proxies);
 
@@ -230,15 +230,6 @@ public final class ControlPlaneBenchmark {
               + "commit → all affected ACKed p50 %.0f ms, p99 (max of %d) %.0f ms; responses of other types or to unaffected streams: %d%n",
           what, proxies, scale.groups(), affected, pipeline.p50(), pipeline.p99(), total.p50(), acked.length, total.p99(), unexpected);
     }
-  }
-
-  private static long usedHeapAfterGc() throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(200);
-    }
-    Runtime runtime = Runtime.getRuntime();
-    return runtime.totalMemory() - runtime.freeMemory();
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {

@@ -5,25 +5,16 @@ import dev.embassy.discovery.ServiceInstance;
 import dev.embassy.discovery.ServiceQuery;
 import dev.embassy.discovery.consul.ConsulDiscoveryConfig;
 import dev.embassy.discovery.consul.ConsulServiceWatcher;
-import dev.embassy.testsupport.RestartableConsulAgent;
+import dev.embassy.testsupport.ConsulAgent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -38,7 +29,7 @@ import java.util.function.Predicate;
  * (Consul's http_max_conns_per_client, default 4096; Consul's own default is 200).
  */
 public final class DiscoveryBenchmark {
-  private static final int INSTANCES = 10;
+  private static final int INSTANCES = ConsulFleet.INSTANCES;
 
   private final Map<String, List<ServiceInstance>> latest = new ConcurrentHashMap<>();
   private final Map<String, Expectation> expectations = new ConcurrentHashMap<>();
@@ -60,17 +51,14 @@ public final class DiscoveryBenchmark {
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     System.out.printf("discovery benchmark: %d services x %d instances, wait=%s, consul http_max_conns_per_client=%d%n",
         services, INSTANCES, wait, connLimit);
-    try (RestartableConsulAgent consul =
-        RestartableConsulAgent.start(List.of("-hcl", "limits { http_max_conns_per_client = " + connLimit + " }"))) {
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
+    try (ConsulAgent consul =
+        ConsulAgent.start(List.of("-hcl", "limits { http_max_conns_per_client = " + connLimit + " }"))) {
       long t0 = System.nanoTime();
-      registerAll(http, consul.httpAddress(), services);
+      ConsulFleet fleet = ConsulFleet.register(consul.httpAddress(), services);
       System.out.printf("registered %,d instances in %.1f s (32 parallel PUTs: 1 per service to the agent with a TTL check, 9 to the catalog)%n",
           services * INSTANCES, (System.nanoTime() - t0) / 1e9);
-      awaitCatalog(http, consul.httpAddress(), services);
 
-      long heapBefore = usedHeapAfterGc();
+      long heapBefore = JvmHeap.usedAfterGc();
       int threadsBefore = threads.getThreadCount();
       Map<String, String> env = Map.of(
           "EMBASSY_CONSUL_ADDRESS", consul.httpAddress().toString(),
@@ -80,7 +68,7 @@ public final class DiscoveryBenchmark {
       try (ConsulServiceWatcher watcher = ConsulServiceWatcher.connect(ConsulDiscoveryConfig.fromEnvironment(env), meters)) {
         long s0 = System.nanoTime();
         for (int s = 0; s < services; s++) {
-          String name = service(s);
+          String name = ConsulFleet.service(s);
           watcher.watch(ServiceQuery.of(name), (query, instances) -> delivered(name, instances));
         }
         while (latest.size() < services || latest.values().stream().anyMatch(l -> l.size() != INSTANCES)) {
@@ -92,7 +80,7 @@ public final class DiscoveryBenchmark {
         System.out.printf("initial sync of %d watches: %.0f ms; blocking queries in flight: %d; degraded: %s%n",
             services, (System.nanoTime() - s0) / 1e6, watcher.blockingQueries(), watcher.health().degraded());
         Thread.sleep(2_000);
-        long heapAfter = usedHeapAfterGc();
+        long heapAfter = JvmHeap.usedAfterGc();
         System.out.printf("heap after GC: %.1f MiB before watches, %.1f MiB with %d watches (%.1f KiB per watched service incl. its 10 instances)%n",
             heapBefore / 1048576.0, heapAfter / 1048576.0, services, (heapAfter - heapBefore) / 1024.0 / services);
         System.out.printf("platform threads: %d before, %d with %d watches (peak %d)%n",
@@ -115,10 +103,10 @@ public final class DiscoveryBenchmark {
         double[] fail = new double[flips];
         double[] pass = new double[flips];
         for (int f = 0; f < flips; f++) {
-          String name = service(random.nextInt(services));
-          String id = name + "-0";
-          fail[f] = flip(http, consul.httpAddress(), name, id, "fail", l -> l.size() == INSTANCES - 1 && l.stream().noneMatch(i -> i.id().equals(id)));
-          pass[f] = flip(http, consul.httpAddress(), name, id, "pass", l -> l.size() == INSTANCES);
+          int s = random.nextInt(services);
+          String id = ConsulFleet.service(s) + "-0";
+          fail[f] = flip(fleet, s, false, l -> l.size() == INSTANCES - 1 && l.stream().noneMatch(i -> i.id().equals(id)));
+          pass[f] = flip(fleet, s, true, l -> l.size() == INSTANCES);
           Thread.sleep(20);
         }
         Stats failStats = Stats.of(fail);
@@ -140,91 +128,19 @@ public final class DiscoveryBenchmark {
     }
   }
 
-  /** Timed from just before the PUT to the listener call that shows the change. */
-  private double flip(HttpClient http, URI consul, String service, String id, String verb, Predicate<List<ServiceInstance>> met) throws Exception {
+  /** Timed from just before the check update to the listener call that shows the change. */
+  private double flip(ConsulFleet fleet, int s, boolean passing, Predicate<List<ServiceInstance>> met) throws Exception {
+    String service = ConsulFleet.service(s);
     Expectation expectation = new Expectation(met, new CompletableFuture<>());
     expectations.put(service, expectation);
     long start = System.nanoTime();
-    put(http, consul.resolve("/v1/agent/check/" + verb + "/service:" + id), "");
+    fleet.check(s, passing);
     long at = expectation.at().get(10, TimeUnit.SECONDS);
     expectations.remove(service);
     return (at - start) / 1e6;
   }
 
-  private static void registerAll(HttpClient http, URI consul, int services) throws Exception {
-    Semaphore parallel = new Semaphore(32);
-    List<CompletableFuture<Void>> all = new ArrayList<>();
-    try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int s = 0; s < services; s++) {
-        for (int i = 0; i < INSTANCES; i++) {
-          String name = service(s);
-          // Instance 0 of each service is registered with the agent, with a TTL check the
-          // benchmark flips; instances 1-9 go straight into the catalog on nine other nodes.
-          // Registering all 10,000 with the one dev agent is not practical: the agent's
-          // anti-entropy sync is quadratic in its local services (160% CPU for minutes here).
-          String path = i == 0 ? "/v1/agent/service/register" : "/v1/catalog/register";
-          String body = i == 0
-              ? """
-                {"Name": "%s", "ID": "%s-0", "Address": "10.%d.%d.1", "Port": 8080, "Meta": {"embassy-weight": "1"},
-                 "Check": {"TTL": "1h", "Status": "passing"}}""".formatted(name, name, s / 250, s % 250)
-              : """
-                {"Node": "bench-node-%d", "Address": "10.255.0.%d", "NodeMeta": {"embassy-zone": "z%d"},
-                 "Service": {"ID": "%s-%d", "Service": "%s", "Address": "10.%d.%d.%d", "Port": 8080, "Meta": {"embassy-weight": "1"}}}"""
-                .formatted(i, i, i % 3, name, i, name, s / 250, s % 250, i + 1);
-          all.add(CompletableFuture.runAsync(() -> {
-            try {
-              parallel.acquire();
-              try {
-                put(http, consul.resolve(path), body);
-              } finally {
-                parallel.release();
-              }
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          }, executor));
-        }
-      }
-      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-    }
-  }
-
-  private static void awaitCatalog(HttpClient http, URI consul, int services) throws Exception {
-    // Agent registrations reach the catalog through anti-entropy; wait until all are there.
-    for (int attempt = 0; attempt < 600; attempt++) {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(consul.resolve("/v1/catalog/services")).build(), HttpResponse.BodyHandlers.ofString());
-      long count = response.body().chars().filter(c -> c == '[').count() - 1;
-      if (count >= services) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new IllegalStateException("catalog never held " + services + " services");
-  }
-
-  private static void put(HttpClient http, URI uri, String body) throws Exception {
-    HttpResponse<String> response = http.send(
-        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200) {
-      throw new IllegalStateException("PUT " + uri + " answered " + response.statusCode() + ": " + response.body());
-    }
-  }
-
-  private static long consulCpuNanos(RestartableConsulAgent consul) {
+  private static long consulCpuNanos(ConsulAgent consul) {
     return ProcessHandle.of(consul.pid()).flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos).orElse(-1L);
-  }
-
-  private static long usedHeapAfterGc() throws InterruptedException {
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(200);
-    }
-    return memory.getHeapMemoryUsage().getUsed();
-  }
-
-  private static String service(int s) {
-    return "svc-" + s;
   }
 }

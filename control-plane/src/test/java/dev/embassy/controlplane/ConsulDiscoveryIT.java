@@ -15,7 +15,7 @@ import dev.embassy.testsupport.EnvoyProcess;
 import dev.embassy.testsupport.FreePorts;
 import dev.embassy.testsupport.PostgresExtension;
 import dev.embassy.testsupport.RepoPaths;
-import dev.embassy.testsupport.RestartableConsulAgent;
+import dev.embassy.testsupport.ConsulAgent;
 import dev.embassy.testsupport.SteadyTraffic;
 import dev.embassy.testsupport.TestDatabase;
 import java.net.URI;
@@ -49,7 +49,7 @@ class ConsulDiscoveryIT {
   @ValueSource(strings = {"GRPC", "DELTA_GRPC"})
   void envoyFollowsConsul(String apiType, TestDatabase database) throws Exception {
     int listenerPort = FreePorts.one();
-    try (RestartableConsulAgent consul = RestartableConsulAgent.start();
+    try (ConsulAgent consul = ConsulAgent.start();
         DemoBackend alpha = DemoBackend.start("alpha");
         DemoBackend beta = DemoBackend.start("beta");
         DemoBackend gamma = DemoBackend.start("gamma");
@@ -133,7 +133,7 @@ class ConsulDiscoveryIT {
     }
   }
 
-  private static void register(RestartableConsulAgent consul, DemoBackend backend) {
+  private static void register(ConsulAgent consul, DemoBackend backend) {
     consul.http("PUT", "/v1/agent/service/register", """
         {"ID": "%s", "Name": "web", "Address": "127.0.0.1", "Port": %d, "Check": {"TTL": "1h", "Status": "passing"}}
         """.formatted(backend.name(), backend.port()));

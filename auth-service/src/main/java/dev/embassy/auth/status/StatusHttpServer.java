@@ -1,5 +1,6 @@
 package dev.embassy.auth.status;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -7,7 +8,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.stream.Collectors;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * /healthz (200 while serving; "degraded" with reasons while the store, a JWKS endpoint or a policy
@@ -15,6 +17,8 @@ import java.util.stream.Collectors;
  * finished) and /metrics (Prometheus).
  */
 public final class StatusHttpServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final HttpServer server;
 
   private StatusHttpServer(HttpServer server) {
@@ -41,24 +45,13 @@ public final class StatusHttpServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static String json(ServiceHealth.Report report) {
-    return "{\"status\":\"" + (report.degraded() ? "degraded" : "ok") + "\",\"ready\":" + report.ready()
-        + ",\"policyRevision\":" + report.policyRevision() + ",\"problems\":["
-        + report.problems().stream().map(p -> "\"" + escape(p) + "\"").collect(Collectors.joining(",")) + "]}";
-  }
-
-  private static String escape(String text) {
-    StringBuilder out = new StringBuilder();
-    for (char c : text.toCharArray()) {
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
+  private static String json(ServiceHealth.Report report) throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", report.degraded() ? "degraded" : "ok");
+    body.put("ready", report.ready());
+    body.put("policyRevision", report.policyRevision());
+    body.put("problems", report.problems());
+    return JSON.writeValueAsString(body);
   }
 
   private static void answer(HttpExchange exchange, int status, String type, String body) throws IOException {

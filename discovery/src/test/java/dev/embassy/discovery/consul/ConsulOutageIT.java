@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.embassy.discovery.ServiceQuery;
 import dev.embassy.discovery.WatchHandle;
 import dev.embassy.discovery.WatcherHealth;
-import dev.embassy.testsupport.RestartableConsulAgent;
+import dev.embassy.testsupport.ConsulAgent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ConsulOutageIT {
   @Test
   void keepsTheLastInstancesWhileConsulIsDownAndRecoversWhenItIsBack() throws Exception {
-    try (RestartableConsulAgent consul = RestartableConsulAgent.start()) {
+    try (ConsulAgent consul = ConsulAgent.start()) {
       ConsulDiscoveryConfig config =
           ConsulDiscoveryConfig.defaults(consul.httpAddress()).withRetry(Duration.ofMillis(50), Duration.ofMillis(500));
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -66,7 +66,7 @@ class ConsulOutageIT {
     return meters.get("embassy.discovery.last.sync.age").tag("service", "web").gauge().value();
   }
 
-  private static void register(RestartableConsulAgent consul, String id) {
+  private static void register(ConsulAgent consul, String id) {
     consul.http("PUT", "/v1/agent/service/register", """
         {"Name": "web", "ID": "%s", "Address": "127.0.0.1", "Port": 8080, "Check": {"TTL": "10m", "Status": "passing"}}"""
         .formatted(id));

@@ -12,7 +12,7 @@ import dev.embassy.discovery.ServiceInstance;
 import dev.embassy.discovery.ServiceQuery;
 import dev.embassy.discovery.WatchHandle;
 import dev.embassy.testsupport.FreePorts;
-import dev.embassy.testsupport.RestartableConsulAgent;
+import dev.embassy.testsupport.ConsulAgent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -29,14 +29,14 @@ import org.junit.jupiter.api.Test;
 /** The watcher and the registry against a real {@code consul agent -dev}. */
 @SuppressWarnings("try") // handles opened only to be closed at the end of the block
 class ConsulServiceWatcherIT {
-  private static RestartableConsulAgent consul;
+  private static ConsulAgent consul;
   private static ConsulConnection connection;
   private static ConsulServiceWatcher watcher;
   private static ConsulServiceRegistry registry;
 
   @BeforeAll
   static void start() {
-    consul = RestartableConsulAgent.start();
+    consul = ConsulAgent.start();
     ConsulDiscoveryConfig config = ConsulDiscoveryConfig.defaults(consul.httpAddress());
     connection = new ConsulConnection(config);
     watcher = ConsulServiceWatcher.on(connection, config, new SimpleMeterRegistry());

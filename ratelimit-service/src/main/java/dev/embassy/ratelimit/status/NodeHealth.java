@@ -1,6 +1,10 @@
 package dev.embassy.ratelimit.status;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a node knows about itself right now, for /healthz and /readyz.
@@ -23,40 +27,29 @@ public record NodeHealth(
     boolean membershipHealthy,
     List<String> members,
     int counters) {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   public boolean degraded() {
     return !policySourceHealthy || !membershipHealthy;
   }
 
   String json() {
-    StringBuilder out = new StringBuilder(256);
-    out.append("{\"status\":\"").append(degraded() ? "degraded" : "ok").append('"')
-        .append(",\"ready\":").append(ready)
-        .append(",\"node\":\"").append(escape(nodeId)).append('"')
-        .append(",\"policySource\":\"").append(escape(policySource)).append('"')
-        .append(",\"policySourceReachable\":").append(policySourceHealthy)
-        .append(",\"revision\":").append(revision)
-        .append(",\"policies\":").append(policies)
-        .append(",\"membership\":\"").append(escape(membership)).append('"')
-        .append(",\"membershipReachable\":").append(membershipHealthy)
-        .append(",\"members\":[");
-    for (int i = 0; i < members.size(); i++) {
-      out.append(i == 0 ? "" : ",").append('"').append(escape(members.get(i))).append('"');
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", degraded() ? "degraded" : "ok");
+    body.put("ready", ready);
+    body.put("node", nodeId);
+    body.put("policySource", policySource);
+    body.put("policySourceReachable", policySourceHealthy);
+    body.put("revision", revision);
+    body.put("policies", policies);
+    body.put("membership", membership);
+    body.put("membershipReachable", membershipHealthy);
+    body.put("members", members);
+    body.put("counters", counters);
+    try {
+      return JSON.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("strings, numbers and lists always serialise", e);
     }
-    return out.append("],\"counters\":").append(counters).append('}').toString();
-  }
-
-  private static String escape(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    for (char c : text.toCharArray()) {
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
   }
 }
