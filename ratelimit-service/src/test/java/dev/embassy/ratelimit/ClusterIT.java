@@ -53,7 +53,8 @@ class ClusterIT {
     startAll(List.of("a", "b", "c"), List.of("a", "b", "c"));
     RateLimitRequest request = request("hot", "generic_key", "hot");
     try (RlsLoad load = load()) {
-      long start = nextSecond() + 1_000;
+      warmUp(load, request, 600);
+      long start = nextSecond() + 2_000;
       int seconds = 30;
       // Six times the limit, a third on each node: two thirds of the hits are forwarded to the owner.
       List<Outcome> outcomes = load.run(request, 600, start, Duration.ofSeconds(seconds), -1, null);
@@ -101,7 +102,8 @@ class ClusterIT {
     List<String> survivors = all.stream().filter(id -> !id.equals(owner)).toList();
     RateLimitRequest request = request("hot", "generic_key", "hot");
     try (RlsLoad load = load()) {
-      long start = nextSecond() + 1_000;
+      warmUp(load, request, 300);
+      long start = nextSecond() + 2_000;
       int seconds = 20;
       long killAt = start + 10_500;
       List<Outcome> outcomes = load.run(request, 300, start, Duration.ofSeconds(seconds), killAt, () -> {
@@ -113,18 +115,21 @@ class ClusterIT {
           .mapToLong(Outcome::sentMillis).max().orElse(killAt);
       long recoveryMillis = lastTrouble - killAt;
       long failedOpen = count(outcomes, Kind.FAILED_OPEN);
+      long failedOpenAfterKill = count(afterKill, Kind.FAILED_OPEN);
       long errors = count(outcomes, Kind.ERROR);
       long admitted = count(outcomes, Kind.ADMITTED);
       long allowed = 100L * seconds;
       long excess = admitted + failedOpen - allowed;
       long bound = 100 + failedOpen;
       System.out.printf("cluster failover: owner %s killed at +%d ms; answers normal again %d ms later; %d admitted + %d failed open"
-              + " = %d let through of %d allowed (excess %d, bound: one window's limit 100 + failed-open %d = %d); %d errors%n",
-          owner, killAt - start, recoveryMillis, admitted, failedOpen, admitted + failedOpen, allowed, excess, failedOpen, bound, errors);
+              + " = %d let through of %d allowed (excess %d, bound: one window's limit 100 + failed-open %d = %d); %d failed open after the kill;"
+              + " %d errors%n",
+          owner, killAt - start, recoveryMillis, admitted, failedOpen, admitted + failedOpen, allowed, excess, failedOpen, bound,
+          failedOpenAfterKill, errors);
       assertThat(recoveryMillis).as("recovery after the owner died").isLessThanOrEqualTo(5_000);
       assertThat(errors).as("survivors answer every call").isZero();
       assertThat(excess).as("over-admission inside the documented bound").isLessThanOrEqualTo(bound);
-      assertThat(failedOpen).as("fail-open answers last no longer than detection (a refused connection)").isLessThanOrEqualTo(300);
+      assertThat(failedOpenAfterKill).as("fail-open answers last no longer than detection (a refused connection)").isLessThanOrEqualTo(300);
       // After recovery the survivors enforce the limit again: the last five seconds admit at most 5 × 100.
       long tail = outcomes.stream().filter(o -> o.sentMillis() >= start + (seconds - 5) * 1_000L && o.kind() == Kind.ADMITTED).count();
       assertThat(tail).isLessThanOrEqualTo(5 * 100 + 5);
@@ -274,6 +279,16 @@ class ClusterIT {
       max = Math.max(max, to - from + 1);
     }
     return max;
+  }
+
+  /**
+   * Three just-started JVMs on a small machine answer their first seconds of forwards slower than
+   * the 15 ms peer deadline while the JIT compiles; those answers would come from the failure mode
+   * and blur what a test measures, so each measured run follows one that warms the path. The warm
+   * run ends at least one window (1 s) before the measured one starts, leaving no counts behind.
+   */
+  private static void warmUp(RlsLoad load, RateLimitRequest request, int perSecond) {
+    load.run(request, perSecond, System.currentTimeMillis(), Duration.ofSeconds(3), -1, null);
   }
 
   private static long nextSecond() {
