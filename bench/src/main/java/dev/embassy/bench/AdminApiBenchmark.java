@@ -94,31 +94,14 @@ public final class AdminApiBenchmark {
       }
     }
 
-    // Single creates with the 10,000-route config in place, as on a busy gateway.
-    // Daemon threads: a failed create ends the benchmark instead of leaving the JVM (and the lock) held.
-    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS, Thread.ofPlatform().daemon().factory());
-    List<Future<double[]>> results = new ArrayList<>();
-    long started = System.nanoTime();
-    for (int client = 0; client < CLIENTS; client++) {
-      int id = client;
-      results.add(pool.submit(() -> {
-        double[] latencies = new double[CREATES_PER_CLIENT];
-        for (int i = 0; i < CREATES_PER_CLIENT; i++) {
-          latencies[i] = timedCreate(base, "c" + id + "-" + i, "new", i);
-        }
-        return latencies;
-      }));
-    }
-    double[] all = new double[CLIENTS * CREATES_PER_CLIENT];
-    int n = 0;
-    for (Future<double[]> result : results) {
-      for (double latency : result.get()) {
-        all[n++] = latency;
-      }
-    }
-    double seconds = (System.nanoTime() - started) / 1e9;
-    pool.shutdown();
-    Stats creates = Stats.of(all);
+    // Single creates with the 10,000-route config in place, as on a busy gateway. The first
+    // closed-loop round compiles the create path (the applies above run other code) and is
+    // reported apart; the second is the measured one, with its CPU split.
+    closedLoop(base, "cold");
+    ClosedLoop warm = closedLoop(base, "warm");
+    Stats creates = warm.latencies();
+    CpuTime cpu = warm.cpu();
+    int total = CLIENTS * CREATES_PER_CLIENT;
 
     Stats paced = pacedCreates(base, 100, Duration.ofSeconds(20));
     // How much write load the API carries while its p99 stays within target: open-loop rates
@@ -143,11 +126,54 @@ public final class AdminApiBenchmark {
     System.out.printf("| apply with prune, all 12,001 resources deleted | %.0f ms | — |%n", Stats.median(prune));
     System.out.printf("| control plane: full translation of that config | %.0f ms | ≤ 500 ms |%n", Stats.median(translate));
     System.out.printf("%nsingle route create, %d clients x %d creates on a 10,000-route config: p50 %.1f ms, p99 %.1f ms, max %.1f ms, %.0f creates/s (target p99 ≤ 20 ms)%n",
-        CLIENTS, CREATES_PER_CLIENT, creates.p50(), creates.p99(), creates.max(), all.length / seconds);
+        CLIENTS, CREATES_PER_CLIENT, creates.p50(), creates.p99(), creates.max(), total / warm.seconds());
+    // Where the saturated case's time goes: if the CPU one create costs, times the creates per
+    // second that 32 busy clients need for a 20 ms p99, exceeds the machine's cores, then no
+    // locking scheme meets the target here at that cost per create.
+    double jvmMs = cpu.jvmNanos() / 1e6 / total;
+    double postgresMs = cpu.postgresNanos() / 1e6 / total;
+    int cores = Runtime.getRuntime().availableProcessors();
+    System.out.printf("  CPU per create in that run: %.2f ms in the JVM (HTTP client + admin API), %.2f ms in Postgres;"
+            + " %d cores could run at most %.0f creates/s, so %d busy clients wait at least %.0f ms per create on average%n",
+        jvmMs, postgresMs, cores, cores * 1000 / (jvmMs + postgresMs), CLIENTS, CLIENTS * (jvmMs + postgresMs) / cores);
     System.out.printf("single route create, %d clients sharing 100 creates/s for 20 s (open loop): p50 %.1f ms, p99 %.1f ms, max %.1f ms, n=%d (target p99 ≤ 20 ms)%n",
         CLIENTS, paced.p50(), paced.p99(), paced.max(), paced.count());
     sweep.forEach((rate, stats) -> System.out.printf("single route create, %d clients sharing %d creates/s for 10 s (open loop): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
         CLIENTS, rate, stats.p50(), stats.p99(), stats.max()));
+  }
+
+  private record ClosedLoop(Stats latencies, double seconds, CpuTime cpu) {}
+
+  /** {@link #CLIENTS} clients creating {@link #CREATES_PER_CLIENT} routes each, back to back. */
+  private static ClosedLoop closedLoop(String base, String round) throws Exception {
+    // Daemon threads: a failed create ends the benchmark instead of leaving the JVM (and the lock) held.
+    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS, Thread.ofPlatform().daemon().factory());
+    List<Future<double[]>> results = new ArrayList<>();
+    CpuTime before = CpuTime.now();
+    long started = System.nanoTime();
+    for (int client = 0; client < CLIENTS; client++) {
+      int id = client;
+      results.add(pool.submit(() -> {
+        double[] latencies = new double[CREATES_PER_CLIENT];
+        for (int i = 0; i < CREATES_PER_CLIENT; i++) {
+          latencies[i] = timedCreate(base, round + id + "-" + i, round, i);
+        }
+        return latencies;
+      }));
+    }
+    double[] all = new double[CLIENTS * CREATES_PER_CLIENT];
+    int n = 0;
+    for (Future<double[]> result : results) {
+      for (double latency : result.get()) {
+        all[n++] = latency;
+      }
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    CpuTime cpu = CpuTime.now().minus(before);
+    pool.shutdown();
+    Stats stats = Stats.of(all);
+    System.out.printf("  closed loop (%s): p50 %.1f ms, p99 %.1f ms, %.0f creates/s%n", round, stats.p50(), stats.p99(), all.length / seconds);
+    return new ClosedLoop(stats, seconds, cpu);
   }
 
   /**

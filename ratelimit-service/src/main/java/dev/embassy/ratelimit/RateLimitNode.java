@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.embassy.config.store.ConfigDatabase;
 import dev.embassy.ratelimit.cluster.ClusterView;
 import dev.embassy.ratelimit.cluster.ConsulMembership;
+import dev.embassy.ratelimit.cluster.ForwardingWarmUp;
 import dev.embassy.ratelimit.cluster.GlobalModeCounters;
 import dev.embassy.ratelimit.cluster.HandOverSweeper;
 import dev.embassy.ratelimit.cluster.HitRouter;
@@ -74,6 +75,8 @@ public final class RateLimitNode implements AutoCloseable {
   private final ScheduledExecutorService readiness =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("readiness").daemon().unstarted(r));
   private final AtomicBoolean ready = new AtomicBoolean();
+  private final AtomicBoolean warmedUp = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicLong warmUpForwards = new java.util.concurrent.atomic.AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RateLimitNode(RateLimitServiceConfig config, Optional<HikariDataSource> dataSource,
@@ -106,7 +109,18 @@ public final class RateLimitNode implements AutoCloseable {
     cluster.start();
     global.start();
     sweeper.start();
+    metrics.gauge("embassy.ratelimit.warmup.forwards",
+        "Synthetic forwards this node sent itself before reporting SERVING (EMBASSY_RATELIMIT_WARMUP)", warmUpForwards::get);
+    Thread.ofPlatform().name("warm-up").daemon().start(() -> {
+      warmUpForwards.set(ForwardingWarmUp.run(wildcardToLoopback(config.bind()), server.getPort(), store, config.batchWindow().toNanos(),
+          config.batchSize(), config.warmUp(), closed::get));
+      warmedUp.set(true);
+    });
     readiness.scheduleWithFixedDelay(this::checkReady, 0, 20, TimeUnit.MILLISECONDS);
+  }
+
+  private static String wildcardToLoopback(String bind) {
+    return bind.equals("0.0.0.0") ? "127.0.0.1" : bind.equals("::") || bind.equals("[::]") ? "::1" : bind;
   }
 
   /** Starts a node as configured: policies from the config directory if set, else the store. */
@@ -163,7 +177,7 @@ public final class RateLimitNode implements AutoCloseable {
   }
 
   private void checkReady() {
-    if (!ready.get() && !closed.get() && policies.loaded() && cluster.settled()) {
+    if (!ready.get() && !closed.get() && warmedUp.get() && policies.loaded() && cluster.settled()) {
       ready.set(true);
       health.setStatus("", ServingStatus.SERVING);
       LOG.info("node {} ready: {} policies, {}", cluster.self().id(), policies.current().byDomain().size(), cluster.view());

@@ -38,6 +38,7 @@ import java.util.Optional;
  *   <tr><td>EMBASSY_RATELIMIT_PROBE_INTERVAL</td><td>200ms</td><td>how often peers' health is probed; a probe times out after the same time</td></tr>
  *   <tr><td>EMBASSY_RATELIMIT_GLOBAL_SYNC_INTERVAL</td><td>100ms</td><td>how often global-mode counts are exchanged with key owners</td></tr>
  *   <tr><td>EMBASSY_RATELIMIT_SWEEP_INTERVAL</td><td>1s</td><td>how often misplaced counters are handed to their owner and idle ones dropped</td></tr>
+ *   <tr><td>EMBASSY_RATELIMIT_WARMUP</td><td>3s</td><td>longest the node forwards synthetic hits to itself before it reports SERVING, so its first real forwards are not answered by a cold JVM (it stops earlier once the path is compiled); 0s turns it off</td></tr>
  * </table>
  */
 public record RateLimitServiceConfig(
@@ -61,7 +62,8 @@ public record RateLimitServiceConfig(
     Duration peerTimeout,
     Duration probeInterval,
     Duration globalSyncInterval,
-    Duration sweepInterval) {
+    Duration sweepInterval,
+    Duration warmUp) {
 
   /** The bound on how long a forwarded hit may wait for its batch. */
   public static final Duration MAX_BATCH_WINDOW = Duration.ofNanos(500_000);
@@ -102,7 +104,8 @@ public record RateLimitServiceConfig(
         positiveDuration(env, "EMBASSY_RATELIMIT_PEER_TIMEOUT", "15ms"),
         positiveDuration(env, "EMBASSY_RATELIMIT_PROBE_INTERVAL", "200ms"),
         positiveDuration(env, "EMBASSY_RATELIMIT_GLOBAL_SYNC_INTERVAL", "100ms"),
-        positiveDuration(env, "EMBASSY_RATELIMIT_SWEEP_INTERVAL", "1s"));
+        positiveDuration(env, "EMBASSY_RATELIMIT_SWEEP_INTERVAL", "1s"),
+        duration(env, "EMBASSY_RATELIMIT_WARMUP", "3s"));
   }
 
   public Member self() {

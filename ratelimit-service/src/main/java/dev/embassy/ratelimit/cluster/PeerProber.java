@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides which candidate peers are alive, by calling their grpc.health.v1 service every probe
- * interval (a node reports SERVING only once it has policies and has probed its own peers, and
- * NOT_SERVING as soon as it starts leaving).
+ * interval (a node reports SERVING only once it has policies, has probed its own peers and has
+ * warmed its forwarding path, and NOT_SERVING as soon as it starts leaving).
  *
  * <p>A peer is down at once when it refuses connections or says it is not serving (a killed
  * process or a leaving node: the answer is certain), and after {@code failuresToDown} probes in a

@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * What a node knows about itself right now, for /healthz and /readyz.
  *
- * @param ready policies are loaded and every peer has been probed once: the node takes traffic
+ * @param ready policies are loaded, every peer has been probed once and the forwarding path is warm: the node takes traffic
  * @param policySource where policies come from ("store" or "files:/dir")
  * @param policySourceHealthy false while the store (or the config directory) cannot be read; the
  *     last policies are enforced meanwhile
