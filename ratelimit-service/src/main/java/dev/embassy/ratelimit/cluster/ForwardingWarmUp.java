@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: a just-started JVM runs that path interpreted until the JIT has compiled it. Measured
  * with three fresh nodes taking 300 calls/s (ClusterIT without its warm-up), forwards missed the
- * 15 ms peer deadline for the first two seconds and about 5% of calls were answered by the
- * policy's failure mode: wrong 429s for a fail-closed policy, unlimited passes for a fail-open
- * one. A rolling restart would do that on every node it replaces.
+ * 15 ms peer deadline and half of the first two seconds' calls were answered by the policy's
+ * failure mode: wrong 429s for a fail-closed policy, unlimited passes for a fail-open one. A
+ * rolling restart would do that on every node it replaces. This warm-up cuts those answers by
+ * about 2.7× (docs/benchmarks.md, "Cold start"); it does not remove them all.
  *
  * <p>Warm-up counters live under a domain no policy can have (policy domains are letters, digits,
  * '_', '.' and '-'), are never handed over, and are dropped when the warm-up ends. Its metrics go
