@@ -37,7 +37,9 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -76,6 +78,7 @@ public final class RateLimitNode implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("readiness").daemon().unstarted(r));
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean warmedUp = new AtomicBoolean();
+  private final Thread warmUp;
   private final java.util.concurrent.atomic.AtomicLong warmUpForwards = new java.util.concurrent.atomic.AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -111,16 +114,28 @@ public final class RateLimitNode implements AutoCloseable {
     sweeper.start();
     metrics.gauge("embassy.ratelimit.warmup.forwards",
         "Synthetic forwards this node sent itself before reporting SERVING (EMBASSY_RATELIMIT_WARMUP)", warmUpForwards::get);
-    Thread.ofPlatform().name("warm-up").daemon().start(() -> {
-      warmUpForwards.set(ForwardingWarmUp.run(wildcardToLoopback(config.bind()), server.getPort(), store, config.batchWindow().toNanos(),
-          config.batchSize(), config.warmUp(), closed::get));
-      warmedUp.set(true);
+    this.warmUp = Thread.ofPlatform().name("warm-up").daemon().start(() -> {
+      try {
+        warmUpForwards.set(ForwardingWarmUp.run(loopbackFor(config.bind()), server.getPort(), config.batchWindow().toNanos(),
+            config.batchSize(), config.warmUp(), closed::get));
+      } catch (RuntimeException e) {
+        // A node that cannot warm up still serves; it only starts cold.
+        LOG.warn("forwarding warm-up failed, starting cold: {}", e.toString());
+      } finally {
+        warmedUp.set(true);
+      }
     });
     readiness.scheduleWithFixedDelay(this::checkReady, 0, 20, TimeUnit.MILLISECONDS);
   }
 
-  private static String wildcardToLoopback(String bind) {
-    return bind.equals("0.0.0.0") ? "127.0.0.1" : bind.equals("::") || bind.equals("[::]") ? "::1" : bind;
+  /** Where this node reaches its own gRPC server: loopback when it listens on every address. */
+  private static String loopbackFor(String bind) {
+    try {
+      // Java's wildcard socket is dual-stack, so 127.0.0.1 reaches "::" too.
+      return InetAddress.getByName(bind).isAnyLocalAddress() ? "127.0.0.1" : bind;
+    } catch (UnknownHostException e) {
+      return bind;
+    }
   }
 
   /** Starts a node as configured: policies from the config directory if set, else the store. */
@@ -219,6 +234,12 @@ public final class RateLimitNode implements AutoCloseable {
     }
     health.setStatus("", ServingStatus.NOT_SERVING);
     readiness.shutdownNow();
+    // The warm-up sees `closed` and ends within one forward's deadline; none may outlive the node.
+    try {
+      warmUp.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     Optional<ClusterView> next = cluster.view().withoutSelf();
     if (next.isPresent()) {
       // Peers stop sending here after their next probe; hits still arriving meanwhile are counted

@@ -82,6 +82,15 @@ public final class LocalPostgresCluster implements PostgresServer {
     return "";
   }
 
+  /** The server's main process (its backends are its children), from {@code postmaster.pid}. */
+  public long postmasterPid() {
+    try {
+      return Long.parseLong(java.nio.file.Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new IllegalStateException("no running postmaster in " + dataDir, e);
+    }
+  }
+
   public int port() {
     return port;
   }

@@ -3,7 +3,6 @@ package dev.embassy.ratelimit.cluster;
 import dev.embassy.proto.ratelimit.peer.v1.Hit;
 import dev.embassy.ratelimit.status.RateLimitMetrics;
 import dev.embassy.ratelimit.window.CounterKey;
-import dev.embassy.ratelimit.window.CounterStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * calls, with it 1 (docs/benchmarks.md, "Cold start").
  *
  * <p>Warm-up counters live under a domain no policy can have (policy domains are letters, digits,
- * '_', '.' and '-'), are never handed over, and are dropped when the warm-up ends. Its metrics go
- * to a throwaway registry, so the node's forward metrics describe real traffic only.
+ * '_', '.' and '-'), which the peer service keeps in a scratch store apart from the real counters.
+ * Its metrics go to a throwaway registry, so the node's forward metrics describe real traffic only.
  */
 public final class ForwardingWarmUp {
   private static final Logger LOG = LoggerFactory.getLogger(ForwardingWarmUp.class);
@@ -54,11 +53,10 @@ public final class ForwardingWarmUp {
 
   /**
    * Forwards hits to this node at {@code host}:{@code port} from a few concurrent senders until
-   * {@link #ENOUGH_FORWARDS} are answered or {@code budget} has passed, then removes the warm-up
-   * counters from {@code store}. Stops early when {@code stop} says so (the node is closing).
-   * Returns how many forwards were answered.
+   * {@link #ENOUGH_FORWARDS} are answered or {@code budget} has passed. Stops early when
+   * {@code stop} says so (the node is closing). Returns how many forwards were answered.
    */
-  public static long run(String host, int port, CounterStore store, long batchWindowNanos, int maxBatch, Duration budget,
+  public static long run(String host, int port, long batchWindowNanos, int maxBatch, Duration budget,
       java.util.function.BooleanSupplier stop) {
     if (budget.isZero()) {
       return 0;
@@ -107,7 +105,6 @@ public final class ForwardingWarmUp {
       Thread.currentThread().interrupt();
     } finally {
       timer.shutdownNow();
-      store.detach(ForwardingWarmUp::owns);
     }
     long count = answered.get();
     LOG.info("forwarding path warmed up: {} forwards in {} ms (last round trips {} ms){}", count,

@@ -62,7 +62,7 @@ public final class HandOverSweeper implements AutoCloseable {
    */
   public int sweep(ClusterView view) {
     try {
-      Map<CounterKey, WindowState> moving = store.detach(key -> !view.ownsLocally(key) && !ForwardingWarmUp.owns(key));
+      Map<CounterKey, WindowState> moving = store.detach(key -> !view.ownsLocally(key));
       if (moving.isEmpty()) {
         return 0;
       }

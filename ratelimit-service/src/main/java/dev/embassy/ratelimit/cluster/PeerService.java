@@ -17,13 +17,18 @@ import io.grpc.stub.StreamObserver;
 /**
  * The receiving side of the peer protocol. Hits are applied to this node's counters in batch
  * order and never forwarded again (one hop at most, see peer.proto); hand-overs are added to them.
+ * Hits of the node's warm-up ({@link ForwardingWarmUp}) go to a scratch store of the same kind:
+ * the same code runs, and no warm-up counter can reach the real ones, not even one that arrives
+ * after the warm-up gave up on it.
  */
 public final class PeerService extends RateLimitPeerGrpc.RateLimitPeerImplBase {
   private final CounterStore store;
+  private final CounterStore warmUpStore;
   private final RateLimitMetrics metrics;
 
   public PeerService(CounterStore store, RateLimitMetrics metrics) {
     this.store = store;
+    this.warmUpStore = new CounterStore(store.clock());
     this.metrics = metrics;
   }
 
@@ -33,6 +38,7 @@ public final class PeerService extends RateLimitPeerGrpc.RateLimitPeerImplBase {
     try {
       for (Hit hit : batch.getHitsList()) {
         CounterKey key = PeerMessages.fromProto(hit.getKey());
+        CounterStore store = ForwardingWarmUp.owns(key) ? warmUpStore : this.store;
         long hits = hit.getHitsAddend() < 0 ? Long.MAX_VALUE : hit.getHitsAddend();
         if (hit.getKind() == Hit.Kind.ADD) {
           WindowState state = store.add(key, hits, hit.getWindowStartEpochMillis());
