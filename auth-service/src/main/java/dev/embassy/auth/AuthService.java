@@ -12,9 +12,9 @@ import dev.embassy.auth.jwt.VerifiedTokenCache;
 import dev.embassy.auth.policy.LivePolicies;
 import dev.embassy.auth.status.AuthMetrics;
 import dev.embassy.auth.status.ServiceHealth;
-import dev.embassy.auth.status.StatusHttpServer;
 import dev.embassy.config.store.ConfigDatabase;
 import dev.embassy.config.store.ConfigFollower;
+import dev.embassy.status.StatusHttpServer;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -75,7 +75,7 @@ public final class AuthService implements AutoCloseable {
 
     AuthGrpcServer grpc = AuthGrpcServer.start(config.bind(), config.port(), config.grpcThreads(), new AuthorizationService(evaluator, metrics));
     Warmup.run(config.bind(), grpc.port());
-    StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(), health, metrics);
+    StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(), () -> health.report().status(), metrics::scrape);
     ScheduledExecutorService healthUpdates =
         Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("grpc-health").daemon().factory());
     // gRPC health turns SERVING once ready and stays so while degraded: serving the last policies

@@ -7,10 +7,11 @@ import dev.embassy.controlplane.endpoints.ConsulEndpoints;
 import dev.embassy.discovery.consul.ConsulServiceWatcher;
 import dev.embassy.controlplane.status.ControlPlaneMetrics;
 import dev.embassy.controlplane.status.ProxyStatusReporter;
-import dev.embassy.controlplane.status.StatusHttpServer;
+import dev.embassy.controlplane.status.ControlPlaneHealth;
 import dev.embassy.controlplane.xds.AdsServer;
 import dev.embassy.controlplane.xds.ProxyRegistry;
 import dev.embassy.controlplane.xds.ServedRevisions;
+import dev.embassy.status.StatusHttpServer;
 import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
@@ -76,7 +77,8 @@ public final class ControlPlane implements AutoCloseable {
     reporter[0] = new ProxyStatusReporter(replica, proxies, new ProxyStatuses(dataSource), served::latest).start();
     AdsServer ads = AdsServer.start(config.xdsBind(), config.xdsPort(), cache, List.of(cache.streamTracker(), proxies));
     StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(),
-        () -> new StatusHttpServer.Health(follower.healthy(), sync[0].servedRevision(), proxies.proxies().size(), failingWatches(consul)), metrics);
+        () -> new ControlPlaneHealth(follower.healthy(), sync[0].servedRevision(), proxies.proxies().size(), failingWatches(consul)).status(),
+        metrics::scrape);
     return new ControlPlane(metrics, cache, sync[0], follower, proxies, reporter[0], ads, status, replica, consul);
   }
 

@@ -22,9 +22,9 @@ import dev.embassy.ratelimit.rls.RateLimitServiceHandler;
 import dev.embassy.ratelimit.rls.RequestEvaluator;
 import dev.embassy.ratelimit.status.NodeHealth;
 import dev.embassy.ratelimit.status.RateLimitMetrics;
-import dev.embassy.ratelimit.status.StatusHttpServer;
 import dev.embassy.ratelimit.window.CounterStore;
 import dev.embassy.ratelimit.window.MillisClock;
+import dev.embassy.status.StatusHttpServer;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -108,7 +108,7 @@ public final class RateLimitNode implements AutoCloseable {
     metrics.gauge("embassy.ratelimit.policies", "Rate-limit policies (domains) enforced", () -> policies.current().byDomain().size());
     metrics.gauge("embassy.ratelimit.policy.source.reachable",
         "1 while the config store (or config directory) is readable, 0 while the last policies are enforced", () -> this.policySource.healthy() ? 1 : 0);
-    this.status = StatusHttpServer.start(config.statusBind(), config.statusPort(), this::health, metrics);
+    this.status = StatusHttpServer.start(config.statusBind(), config.statusPort(), () -> health().status(), metrics::scrape);
     cluster.start();
     global.start();
     sweeper.start();

@@ -1,8 +1,11 @@
 package dev.embassy.auth.status;
 
 import dev.embassy.auth.jwks.ProviderKeys;
+import dev.embassy.status.StatusReport;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -17,6 +20,16 @@ public final class ServiceHealth {
   public record Report(boolean ready, List<String> problems, long policyRevision) {
     public boolean degraded() {
       return !problems.isEmpty();
+    }
+
+    /** What the status port answers. */
+    public StatusReport status() {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("status", degraded() ? "degraded" : "ok");
+      body.put("ready", ready);
+      body.put("policyRevision", policyRevision);
+      body.put("problems", problems);
+      return new StatusReport(ready, body);
     }
   }
 

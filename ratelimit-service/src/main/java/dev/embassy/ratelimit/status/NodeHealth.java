@@ -1,13 +1,15 @@
 package dev.embassy.ratelimit.status;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.embassy.status.StatusReport;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What a node knows about itself right now, for /healthz and /readyz.
+ * What a node knows about itself right now, for /healthz and /readyz. Healthy while it serves;
+ * degraded while the config store or the registry is unreachable (the last policies and members
+ * are used meanwhile); ready once policies are loaded, peers probed and the forwarding path warm,
+ * so a starting node takes no traffic while its view of the cluster is incomplete.
  *
  * @param ready policies are loaded, every peer has been probed once and the forwarding path is warm: the node takes traffic
  * @param policySource where policies come from ("store" or "files:/dir")
@@ -27,13 +29,12 @@ public record NodeHealth(
     boolean membershipHealthy,
     List<String> members,
     int counters) {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   public boolean degraded() {
     return !policySourceHealthy || !membershipHealthy;
   }
 
-  String json() {
+  /** What the status port answers. */
+  public StatusReport status() {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", degraded() ? "degraded" : "ok");
     body.put("ready", ready);
@@ -46,10 +47,6 @@ public record NodeHealth(
     body.put("membershipReachable", membershipHealthy);
     body.put("members", members);
     body.put("counters", counters);
-    try {
-      return JSON.writeValueAsString(body);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("strings, numbers and lists always serialise", e);
-    }
+    return new StatusReport(ready, body);
   }
 }

@@ -1,4 +1,4 @@
-package dev.embassy.auth.status;
+package dev.embassy.status;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -8,16 +8,17 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * /healthz (200 while serving; "degraded" with reasons while the store, a JWKS endpoint or a policy
- * is failing), /readyz (503 until policies are loaded and each provider's first key fetch has
- * finished) and /metrics (Prometheus).
+ * A service's status port: /healthz is 200 while the process serves (a degraded service says so
+ * in the body and keeps serving its last good state), /readyz is 200 only while the service is
+ * ready, /metrics is the Prometheus text exposition. The JDK's HTTP server is enough for a few
+ * probe and scrape requests and keeps this off the service's own transport threads.
  */
 public final class StatusHttpServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final HttpServer server;
 
@@ -25,15 +26,15 @@ public final class StatusHttpServer implements AutoCloseable {
     this.server = server;
   }
 
-  public static StatusHttpServer start(String bind, int port, ServiceHealth health, AuthMetrics metrics) {
+  public static StatusHttpServer start(String bind, int port, Supplier<StatusReport> status, Supplier<String> prometheusText) {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 16);
-      server.createContext("/healthz", exchange -> answer(exchange, 200, "application/json", json(health.report())));
+      server.createContext("/healthz", exchange -> answer(exchange, 200, "application/json", JSON.writeValueAsString(status.get().body())));
       server.createContext("/readyz", exchange -> {
-        ServiceHealth.Report report = health.report();
-        answer(exchange, report.ready() ? 200 : 503, "application/json", json(report));
+        StatusReport report = status.get();
+        answer(exchange, report.ready() ? 200 : 503, "application/json", JSON.writeValueAsString(report.body()));
       });
-      server.createContext("/metrics", exchange -> answer(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+      server.createContext("/metrics", exchange -> answer(exchange, 200, PROMETHEUS_TEXT, prometheusText.get()));
       server.start();
       return new StatusHttpServer(server);
     } catch (IOException e) {
@@ -43,15 +44,6 @@ public final class StatusHttpServer implements AutoCloseable {
 
   public int port() {
     return server.getAddress().getPort();
-  }
-
-  private static String json(ServiceHealth.Report report) throws IOException {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", report.degraded() ? "degraded" : "ok");
-    body.put("ready", report.ready());
-    body.put("policyRevision", report.policyRevision());
-    body.put("problems", report.problems());
-    return JSON.writeValueAsString(body);
   }
 
   private static void answer(HttpExchange exchange, int status, String type, String body) throws IOException {
