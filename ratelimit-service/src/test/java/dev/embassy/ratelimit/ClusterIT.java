@@ -20,8 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,9 +78,9 @@ class ClusterIT {
         String metrics = node.metrics();
         System.out.printf("cluster accuracy: node %s: forwards max %.1f ms, batch wait max %.3f ms, answers max %.1f ms,"
                 + " owner unreachable %d, batches %d with %d hits%n", node.id(),
-            1_000 * gauge(metrics, "embassy_ratelimit_peer_forward_seconds_max"), 1_000 * gauge(metrics, "embassy_ratelimit_peer_batch_wait_seconds_max"),
-            1_000 * gauge(metrics, "embassy_ratelimit_request_seconds_max"), counter(metrics, "embassy_ratelimit_owner_unreachable_total"),
-            counter(metrics, "embassy_ratelimit_peer_batch_size_hits_count"), counter(metrics, "embassy_ratelimit_peer_batch_size_hits_sum"));
+            1_000 * NodeMetrics.max(metrics, "embassy_ratelimit_peer_forward_seconds_max"), 1_000 * NodeMetrics.max(metrics, "embassy_ratelimit_peer_batch_wait_seconds_max"),
+            1_000 * NodeMetrics.max(metrics, "embassy_ratelimit_request_seconds_max"), (long) NodeMetrics.sum(metrics, "embassy_ratelimit_owner_unreachable_total"),
+            (long) NodeMetrics.sum(metrics, "embassy_ratelimit_peer_batch_size_hits_count"), (long) NodeMetrics.sum(metrics, "embassy_ratelimit_peer_batch_size_hits_sum"));
       }
       assertThat(errors).isZero();
       assertThat(admitted).as("admitted at most 101%% of the limit").isLessThanOrEqualTo((long) (1.01 * 100 * seconds));
@@ -200,7 +198,7 @@ class ClusterIT {
         admittedBig += admitted(load.call(node, bigHit));
         admittedSmall += admitted(load.call(node, smallHit));
       }
-      long handedToC = counter(nodes.get("c").metrics(), "embassy_ratelimit_handover_keys_received_total");
+      long handedToC = (long) NodeMetrics.sum(nodes.get("c").metrics(), "embassy_ratelimit_handover_keys_received_total");
       System.out.printf("cluster join: c joined after 300 hits per key; %d counters handed to c; big key admitted %d of 500 (limit 10000),"
           + " small key admitted %d of 500 (limit 400)%n", handedToC, admittedBig, admittedSmall);
       assertThat(admittedBig).isEqualTo(500);
@@ -257,28 +255,9 @@ class ClusterIT {
   private long unreachableAnswers() throws Exception {
     long total = 0;
     for (NodeProcess node : nodes.values()) {
-      total += counter(node.metrics(), "embassy_ratelimit_owner_unreachable_total");
+      total += (long) NodeMetrics.sum(node.metrics(), "embassy_ratelimit_owner_unreachable_total");
     }
     return total;
-  }
-
-  private static long counter(String metrics, String name) {
-    long total = 0;
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+]+)$").matcher(metrics);
-    while (m.find()) {
-      total += (long) Double.parseDouble(m.group(2));
-    }
-    return total;
-  }
-
-  /** The largest value of a metric over its label sets (for _max gauges). */
-  private static double gauge(String metrics, String name) {
-    double max = 0;
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(metrics);
-    while (m.find()) {
-      max = Math.max(max, Double.parseDouble(m.group(2)));
-    }
-    return max;
   }
 
   private static int admitted(RateLimitResponse response) {

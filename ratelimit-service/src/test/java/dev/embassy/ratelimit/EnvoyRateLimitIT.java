@@ -123,8 +123,7 @@ class EnvoyRateLimitIT {
       assertThat(get("/shadow", null).statusCode()).as("request %d", i).isEqualTo(200);
     }
     assertThat(backend.requestCount() - before).isEqualTo(6);
-    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.statusPort() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String metrics = NodeMetrics.scrape(node.statusPort());
     assertThat(metrics).contains("embassy_ratelimit_shadow_mode_total{descriptor=\"e2e-shadow.generic_key_shadow\",domain=\"e2e-shadow\"} 5.0");
   }
 

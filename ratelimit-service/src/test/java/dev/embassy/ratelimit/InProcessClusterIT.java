@@ -8,11 +8,6 @@ import dev.embassy.testsupport.FreePorts;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.Code;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,8 +22,6 @@ import org.junit.jupiter.api.Test;
  * hands its counters over).
  */
 class InProcessClusterIT {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-
   private final List<RateLimitNode> nodes = new ArrayList<>();
   private final Map<String, Integer> grpcPorts = new LinkedHashMap<>();
 
@@ -57,7 +50,7 @@ class InProcessClusterIT {
       }
       // Nothing was forwarded: every answer came from the node asked.
       for (RateLimitNode node : nodes) {
-        assertThat(metric(node, "embassy_ratelimit_peer_batch_size_hits_count")).isZero();
+        assertThat(NodeMetrics.sum(node, "embassy_ratelimit_peer_batch_size_hits_count")).isZero();
       }
       // The bound: each node stops at the limit on its own view, so at most 2 × 100 in total.
       assertThat(admitted).isBetween(100, 200);
@@ -126,7 +119,7 @@ class InProcessClusterIT {
     }
   }
 
-  private static void awaitMembers(RateLimitNode node, int members) throws InterruptedException {
+  static void awaitMembers(RateLimitNode node, int members) throws InterruptedException {
     Instant deadline = Instant.now().plusSeconds(30);
     while (Instant.now().isBefore(deadline)) {
       if (node.health().ready() && node.view().members().size() == members) {
@@ -135,12 +128,5 @@ class InProcessClusterIT {
       Thread.sleep(20);
     }
     throw new AssertionError("node " + node.health().nodeId() + " never saw " + members + " members: " + node.view());
-  }
-
-  private static double metric(RateLimitNode node, String name) throws Exception {
-    String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.statusPort() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    return body.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 }

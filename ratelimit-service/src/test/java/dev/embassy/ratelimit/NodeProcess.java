@@ -1,5 +1,6 @@
 package dev.embassy.ratelimit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.embassy.testsupport.ManagedProcess;
 import dev.embassy.testsupport.RepoPaths;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.Map;
  * (target/ratelimit-service.jar with target/lib) the way deploy/up starts it.
  */
 final class NodeProcess implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   private final String id;
@@ -88,9 +90,8 @@ final class NodeProcess implements AutoCloseable {
         + "); log tail:\n" + process.logTail(30));
   }
 
-  String metrics() throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statusPort + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+  String metrics() {
+    return NodeMetrics.scrape(statusPort);
   }
 
   /** SIGKILL, no goodbye: the node's counters die with it. */
@@ -107,14 +108,8 @@ final class NodeProcess implements AutoCloseable {
     return process.logTail(lines);
   }
 
-  private static int memberCount(String json) {
-    int start = json.indexOf("\"members\":[");
-    if (start < 0) {
-      return -1;
-    }
-    int end = json.indexOf(']', start);
-    String inside = json.substring(start + "\"members\":[".length(), end).strip();
-    return inside.isEmpty() ? 0 : inside.split(",").length;
+  private static int memberCount(String json) throws IOException {
+    return JSON.readTree(json).path("members").size();
   }
 
   private static void sleep(long millis) {
