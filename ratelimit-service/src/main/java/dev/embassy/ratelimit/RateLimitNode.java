@@ -45,6 +45,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,9 +78,8 @@ public final class RateLimitNode implements AutoCloseable {
   private final ScheduledExecutorService readiness =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("readiness").daemon().unstarted(r));
   private final AtomicBoolean ready = new AtomicBoolean();
-  private final AtomicBoolean warmedUp = new AtomicBoolean();
   private final Thread warmUp;
-  private final java.util.concurrent.atomic.AtomicLong warmUpForwards = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong warmUpForwards = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RateLimitNode(RateLimitServiceConfig config, Optional<HikariDataSource> dataSource,
@@ -121,8 +121,6 @@ public final class RateLimitNode implements AutoCloseable {
       } catch (RuntimeException e) {
         // A node that cannot warm up still serves; it only starts cold.
         LOG.warn("forwarding warm-up failed, starting cold: {}", e.toString());
-      } finally {
-        warmedUp.set(true);
       }
     });
     readiness.scheduleWithFixedDelay(this::checkReady, 0, 20, TimeUnit.MILLISECONDS);
@@ -192,7 +190,7 @@ public final class RateLimitNode implements AutoCloseable {
   }
 
   private void checkReady() {
-    if (!ready.get() && !closed.get() && warmedUp.get() && policies.loaded() && cluster.settled()) {
+    if (!ready.get() && !closed.get() && !warmUp.isAlive() && policies.loaded() && cluster.settled()) {
       ready.set(true);
       health.setStatus("", ServingStatus.SERVING);
       LOG.info("node {} ready: {} policies, {}", cluster.self().id(), policies.current().byDomain().size(), cluster.view());

@@ -5,7 +5,6 @@ import dev.embassy.ratelimit.status.RateLimitMetrics;
 import dev.embassy.ratelimit.window.CounterKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -14,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +57,7 @@ public final class ForwardingWarmUp {
    * {@code stop} says so (the node is closing). Returns how many forwards were answered.
    */
   public static long run(String host, int port, long batchWindowNanos, int maxBatch, Duration budget,
-      java.util.function.BooleanSupplier stop) {
+      BooleanSupplier stop) {
     if (budget.isZero()) {
       return 0;
     }
@@ -65,7 +65,6 @@ public final class ForwardingWarmUp {
     long deadline = started + budget.toNanos();
     Member self = new Member("warm-up", host, port);
     AtomicLong answered = new AtomicLong();
-    long[] lastMillis = new long[SENDERS];
     ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("warm-up-batch-window").daemon().unstarted(r));
     try (PeerChannels channels = new PeerChannels();
@@ -87,7 +86,6 @@ public final class ForwardingWarmUp {
               forwarder.submit(hit, Math.min(deadline, sent + TimeUnit.SECONDS.toNanos(1)))
                   .get(Math.max(1, deadline - sent), TimeUnit.NANOSECONDS);
               answered.incrementAndGet();
-              lastMillis[sender] = (System.nanoTime() - sent) / 1_000_000;
             } catch (ExecutionException | TimeoutException e) {
               // Not listening yet, or too slow: try again shortly, until the budget runs out.
               LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
@@ -107,8 +105,7 @@ public final class ForwardingWarmUp {
       timer.shutdownNow();
     }
     long count = answered.get();
-    LOG.info("forwarding path warmed up: {} forwards in {} ms (last round trips {} ms){}", count,
-        (System.nanoTime() - started) / 1_000_000, Arrays.toString(lastMillis),
+    LOG.info("forwarding path warmed up: {} forwards in {} ms{}", count, (System.nanoTime() - started) / 1_000_000,
         count < ENOUGH_FORWARDS ? "; the budget ran out first" : "");
     return count;
   }
