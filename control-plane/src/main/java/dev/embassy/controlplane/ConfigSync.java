@@ -10,6 +10,7 @@ import dev.embassy.controlplane.ir.EndpointSource;
 import dev.embassy.controlplane.ir.NodeGroupBuilder;
 import dev.embassy.controlplane.ir.NodeGroupConfig;
 import dev.embassy.controlplane.ir.TranslationSettings;
+import dev.embassy.controlplane.quarantine.RouteQuarantine;
 import dev.embassy.controlplane.status.ControlPlaneMetrics;
 import dev.embassy.controlplane.translate.TranslationMemo;
 import dev.embassy.controlplane.translate.XdsResources;
@@ -42,16 +43,26 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
   private final EndpointSource endpoints;
   private final ControlPlaneMetrics metrics;
   private final ServedRevisions served;
+  private final RouteQuarantine quarantine;
+  private final Consumer<List<RouteQuarantine.Quarantined>> quarantineReport;
   private final Set<String> published = new HashSet<>();
   private final TranslationMemo memo = TranslationMemo.create();
+  /** What was last served, after the quarantine took out what proxies rejected. */
   private ConfigDocument lastDocument;
+  private ConfigSnapshot lastSnapshot;
   /** Each node group's IR as last built; endpoint changes patch its clusters' assignments. */
   private final Map<String, NodeGroupConfig> lastBuilt = new java.util.HashMap<>();
   private Map<String, Map<String, ServedRevisions.Served>> lastVersions = Map.of();
   private volatile long servedRevision = -1;
 
+  /**
+   * @param quarantine routes proxies rejected, kept out of what is served
+   * @param quarantineReport told the quarantined routes whenever a revision changes them
+   */
   public ConfigSync(XdsCache cache, TranslationSettings settings, EndpointSource endpoints, ControlPlaneMetrics metrics,
-      ServedRevisions served) {
+      ServedRevisions served, RouteQuarantine quarantine, Consumer<List<RouteQuarantine.Quarantined>> quarantineReport) {
+    this.quarantine = quarantine;
+    this.quarantineReport = quarantineReport;
     this.cache = cache;
     this.settings = settings;
     this.endpoints = endpoints;
@@ -60,14 +71,31 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     metrics.gauge("embassy.controlplane.revision.served", "Config revision being served; -1 before the first", () -> servedRevision);
   }
 
+  /** Builds the revision being served again, e.g. after the quarantine changed; nothing before the first. */
+  public synchronized void reapply() {
+    if (lastSnapshot != null) {
+      accept(lastSnapshot);
+    }
+  }
+
   @Override
   public synchronized void accept(ConfigSnapshot snapshot) {
     long started = System.nanoTime();
     List<XdsResources> groups = new ArrayList<>();
     List<String> problems = new ArrayList<>();
+    List<RouteQuarantine.Quarantined> quarantinedBefore = quarantine.quarantined();
+    ConfigDocument document = quarantine.apply(snapshot.document(), snapshot.revision());
+    List<RouteQuarantine.Quarantined> quarantinedNow = quarantine.quarantined();
+    if (!quarantinedNow.equals(quarantinedBefore)) {
+      if (quarantinedNow.size() < quarantinedBefore.size()) {
+        LOG.atInfo().addKeyValue("revision", snapshot.revision()).addKeyValue("quarantined", quarantinedNow.stream().map(q -> q.route()).toList())
+            .log("routes changed or deleted since they were rejected are out of quarantine and tried again");
+      }
+      quarantineReport.accept(quarantinedNow);
+    }
     // Groups the revision cannot have changed keep what they are served, untouched.
-    Optional<Set<String>> affected = AffectedGroups.between(lastDocument, snapshot.document());
-    List<NodeGroupConfig> built = NodeGroupBuilder.build(snapshot.document(), settings, endpoints,
+    Optional<Set<String>> affected = AffectedGroups.between(lastDocument, document);
+    List<NodeGroupConfig> built = NodeGroupBuilder.build(document, settings, endpoints,
         group -> affected.map(a -> a.contains(group)).orElse(true));
     long builtAt = System.nanoTime();
     for (NodeGroupConfig group : built) {
@@ -89,7 +117,7 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     }
     Map<String, Map<String, ServedRevisions.Served>> versions = new TreeMap<>();
     Set<String> present = new HashSet<>();
-    snapshot.document().gateways().forEach(g -> present.add(g.nodeGroup()));
+    document.gateways().forEach(g -> present.add(g.nodeGroup()));
     Set<String> gone = new HashSet<>(published);
     gone.removeAll(present);
     for (String group : present) {
@@ -118,7 +146,8 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     lastBuilt.putAll(builtByGroup);
     lastBuilt.keySet().retainAll(present);
     lastVersions = versions;
-    lastDocument = snapshot.document();
+    lastDocument = document;
+    lastSnapshot = snapshot;
     servedRevision = snapshot.revision();
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     metrics.translated(took);

@@ -2,6 +2,9 @@ package dev.embassy.controlplane;
 
 import dev.embassy.config.store.ConfigFollower;
 import dev.embassy.config.store.ProxyStatuses;
+import dev.embassy.config.store.Quarantines;
+import dev.embassy.controlplane.quarantine.QuarantineController;
+import dev.embassy.controlplane.quarantine.RouteQuarantine;
 import dev.embassy.controlplane.cache.XdsCache;
 import dev.embassy.controlplane.endpoints.ConsulEndpoints;
 import dev.embassy.discovery.consul.ConsulServiceWatcher;
@@ -33,10 +36,13 @@ public final class ControlPlane implements AutoCloseable {
   private final StatusHttpServer status;
   private final String replica;
   private final ConsulEndpoints consul;
+  private final QuarantineController quarantine;
 
   private ControlPlane(ControlPlaneMetrics metrics, XdsCache cache, ConfigSync sync, ConfigFollower follower, ProxyRegistry proxies,
-      ProxyStatusReporter reporter, AdsServer ads, StatusHttpServer status, String replica, ConsulEndpoints consul) {
+      ProxyStatusReporter reporter, AdsServer ads, StatusHttpServer status, String replica, ConsulEndpoints consul,
+      QuarantineController quarantine) {
     this.consul = consul;
+    this.quarantine = quarantine;
     this.metrics = metrics;
     this.cache = cache;
     this.sync = sync;
@@ -58,9 +64,18 @@ public final class ControlPlane implements AutoCloseable {
     ServedRevisions served = new ServedRevisions();
     XdsCache cache = new XdsCache(Clock.systemUTC());
     ConfigSync[] sync = new ConfigSync[1];
+    ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
+    RouteQuarantine quarantine = new RouteQuarantine();
     ConsulEndpoints consul = new ConsulEndpoints(() -> ConsulServiceWatcher.connect(config.consul(), metrics.registry()),
         queries -> sync[0].endpointsChanged(cluster -> ConsulEndpoints.query(cluster).map(queries::contains).orElse(false)));
-    sync[0] = new ConfigSync(cache, config.translationSettings(), consul, metrics, served);
+    sync[0] = new ConfigSync(cache, config.translationSettings(), consul, metrics, served, quarantine, routes -> reporter[0].quarantined(routes));
+    QuarantineController quarantineController = new QuarantineController(quarantine, cache, () -> sync[0].reapply(),
+        routes -> reporter[0].quarantined(routes), Clock.systemUTC());
+    cache.events(quarantineController);
+    metrics.gauge("embassy.controlplane.quarantined.routes",
+        "Routes kept out of their node group because a proxy rejected them (the rest of the group is served)", () -> quarantine.quarantined().size());
+    metrics.gauge("embassy.controlplane.quarantine.probation.routes",
+        "Routes left out for one round of a bisection that looks for the route a proxy rejected", quarantine::onProbation);
     ConfigFollower follower = new ConfigFollower(dataSource, config.debounce(), snapshot -> {
       // Watch what the new revision's clusters use before building it, so new services start
       // being watched (and stop, when no cluster uses them any more).
@@ -72,14 +87,13 @@ public final class ControlPlane implements AutoCloseable {
     metrics.gauge("embassy.controlplane.withdrawn.versions",
         "Resource versions withdrawn from their node group after a proxy rejected them (the last good version is served instead)",
         cache::withdrawnVersions);
-    ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
     ProxyRegistry proxies = new ProxyRegistry(Clock.systemUTC(), metrics, served, nack -> reporter[0].nack(nack));
-    reporter[0] = new ProxyStatusReporter(replica, proxies, new ProxyStatuses(dataSource), served::latest).start();
+    reporter[0] = new ProxyStatusReporter(replica, proxies, new ProxyStatuses(dataSource), new Quarantines(dataSource), served::latest).start();
     AdsServer ads = AdsServer.start(config.xdsBind(), config.xdsPort(), cache, List.of(cache.streamTracker(), proxies));
     StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(),
         () -> new ControlPlaneHealth(follower.healthy(), sync[0].servedRevision(), proxies.proxies().size(), failingWatches(consul)).status(),
         metrics::scrape);
-    return new ControlPlane(metrics, cache, sync[0], follower, proxies, reporter[0], ads, status, replica, consul);
+    return new ControlPlane(metrics, cache, sync[0], follower, proxies, reporter[0], ads, status, replica, consul, quarantineController);
   }
 
   private static List<String> failingWatches(ConsulEndpoints consul) {
@@ -133,6 +147,7 @@ public final class ControlPlane implements AutoCloseable {
   public void close() {
     status.close();
     ads.close();
+    quarantine.close();
     reporter.close();
     follower.close();
     consul.close();

@@ -71,7 +71,7 @@ class NackHandlingIT {
       cache.loaded();
       ProxyStatusReporter[] reporter = new ProxyStatusReporter[1];
       ProxyRegistry registry = new ProxyRegistry(Clock.systemUTC(), new dev.embassy.controlplane.status.ControlPlaneMetrics(), new dev.embassy.controlplane.xds.ServedRevisions(), nack -> reporter[0].nack(nack));
-      reporter[0] = new ProxyStatusReporter("it-replica", registry, statuses, () -> -1).start();
+      reporter[0] = new ProxyStatusReporter("it-replica", registry, statuses, new dev.embassy.config.store.Quarantines(dataSource), () -> -1).start();
       String proxyId = "nack-" + apiType.toLowerCase();
       try (ProxyStatusReporter ignored = reporter[0];
           AdsServer ads = AdsServer.start("127.0.0.1", 0, cache, List.of(cache.streamTracker(), registry));

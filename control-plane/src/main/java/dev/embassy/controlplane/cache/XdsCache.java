@@ -64,9 +64,15 @@ public final class XdsCache implements ConfigWatcher {
   private final Map<String, ProxyState> proxies = new ConcurrentHashMap<>();
   private final Map<Long, String> streamProxies = new ConcurrentHashMap<>();
   private final Clock clock;
+  private volatile DeliveryEvents events = DeliveryEvents.NONE;
 
   public XdsCache(Clock clock) {
     this.clock = clock;
+  }
+
+  /** Who hears of ACKs and NACKs besides the cache (set once, at wiring). */
+  public void events(DeliveryEvents events) {
+    this.events = events;
   }
 
   // ---- publishing -------------------------------------------------------------------------
@@ -125,6 +131,23 @@ public final class XdsCache implements ConfigWatcher {
     return Set.copyOf(groups.keySet());
   }
 
+  /** Whether some proxy of {@code group} holds (has ACKed) {@code version} of resource {@code name}. */
+  public boolean heldInGroup(String group, XdsType type, String name, String version) {
+    GroupState state = groups.get(group);
+    if (state == null) {
+      return false;
+    }
+    for (ProxyState proxy : state.proxies().values()) {
+      synchronized (proxy) {
+        XdsResource held = proxy.held.of(type).get(name);
+        if (held != null && held.version().equals(version)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** What {@code proxyId} holds (has ACKed), by type and name; empty if it is not connected. */
   public Optional<Map<XdsType, SortedMap<String, XdsResource>>> held(String proxyId) {
     ProxyState proxy = proxies.get(proxyId);
@@ -149,17 +172,21 @@ public final class XdsCache implements ConfigWatcher {
     ProxyState proxy = proxy(request.v3Request().getNode());
     GroupState group = group(proxy.group);
     List<XdsResource> rejected = List.of();
+    SortedMap<String, XdsResource> heldBefore = null;
+    SortedMap<String, XdsResource> ackedView = null;
     synchronized (proxy) {
       ProxyState.Sent sent = proxy.sent.remove(type.get());
       boolean acked = false;
       if (sent != null && request.hasErrorDetail()) {
         proxy.rejectedVersion.put(type.get(), sent.version());
-        rejected = newIn(sent.view(), proxy.held.of(type.get()));
+        heldBefore = proxy.held.of(type.get());
+        rejected = newIn(sent.view(), heldBefore);
         LOG.atWarn().addKeyValue("proxy", proxy.id).addKeyValue("node_group", proxy.group).addKeyValue("type", type.get())
             .addKeyValue("version", sent.version()).addKeyValue("detail", request.v3Request().getErrorDetail().getMessage())
             .log("proxy rejected a version; it is withdrawn from the node group");
       } else if (sent != null && request.getVersionInfo().equals(sent.version())) {
         proxy.held.set(type.get(), sent.view());
+        ackedView = sent.view();
         acked = true;
       } else if (sent != null) {
         // Not an answer to the response in flight (a new subscription overtook it): keep waiting for it.
@@ -181,6 +208,7 @@ public final class XdsCache implements ConfigWatcher {
       }
     }
     rejectInGroup(group, type.get(), rejected);
+    tell(proxy, type.get(), rejected, heldBefore, ackedView, request.hasErrorDetail() ? request.v3Request().getErrorDetail().getMessage() : "");
     return watch;
   }
 
@@ -197,12 +225,15 @@ public final class XdsCache implements ConfigWatcher {
     ProxyState proxy = proxy(request.v3Request().getNode());
     GroupState group = group(proxy.group);
     List<XdsResource> rejected = List.of();
+    SortedMap<String, XdsResource> heldBefore = null;
+    SortedMap<String, XdsResource> ackedView = null;
     synchronized (proxy) {
       ProxyState.Sent sent = proxy.sent.get(type.get());
       boolean acked = false;
       if (sent != null && !request.getResponseNonce().isEmpty()) {
         proxy.sent.remove(type.get());
         if (request.hasErrorDetail()) {
+          heldBefore = proxy.held.of(type.get());
           Map<String, String> versions = new LinkedHashMap<>();
           sent.changed().forEach((name, resource) -> versions.put(name, resource.version()));
           proxy.rejectedDelta.put(type.get(), versions);
@@ -212,6 +243,7 @@ public final class XdsCache implements ConfigWatcher {
               .log("proxy rejected resources; they are withdrawn from the node group");
         } else {
           proxy.held.set(type.get(), sent.view());
+          ackedView = sent.view();
           acked = true;
         }
       }
@@ -244,7 +276,18 @@ public final class XdsCache implements ConfigWatcher {
       }
     }
     rejectInGroup(group, type.get(), rejected);
+    tell(proxy, type.get(), rejected, heldBefore, ackedView, request.hasErrorDetail() ? request.v3Request().getErrorDetail().getMessage() : "");
     return watch;
+  }
+
+  /** Passes an ACK or a NACK on to {@link #events}; outside the proxy's monitor. */
+  private void tell(ProxyState proxy, XdsType type, List<XdsResource> rejected, SortedMap<String, XdsResource> heldBefore,
+      SortedMap<String, XdsResource> ackedView, String detail) {
+    if (!rejected.isEmpty()) {
+      events.rejected(proxy.group, proxy.id, type, rejected, heldBefore, detail);
+    } else if (ackedView != null) {
+      events.accepted(proxy.group, type, ackedView);
+    }
   }
 
   /** The type a request asks for; empty (and logged) for one Embassy does not serve, which then gets no answer. */

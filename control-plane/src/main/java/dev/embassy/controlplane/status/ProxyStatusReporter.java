@@ -1,6 +1,9 @@
 package dev.embassy.controlplane.status;
 
+import dev.embassy.config.model.ResourceKind;
 import dev.embassy.config.store.ProxyStatuses;
+import dev.embassy.config.store.Quarantines;
+import dev.embassy.controlplane.quarantine.RouteQuarantine;
 import dev.embassy.controlplane.xds.ProxyRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes this replica's view of its proxies to Postgres, where the admin API reads it: on every
  * change (within a quarter second) and at least every 10 s as a heartbeat. NACKs are recorded as
- * they come. A database outage delays reports; it never blocks xDS.
+ * they come, and so is the route quarantine, ahead of the proxy status of the same round: whoever
+ * sees a proxy run a rebuilt revision also sees why a route is missing from it. A database outage
+ * delays reports; it never blocks xDS.
  */
 public final class ProxyStatusReporter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyStatusReporter.class);
@@ -23,6 +28,9 @@ public final class ProxyStatusReporter implements AutoCloseable {
   private final String replica;
   private final ProxyRegistry registry;
   private final ProxyStatuses statuses;
+  private final Quarantines quarantines;
+  /** The quarantine still to be written; null when the database has the latest. */
+  private final java.util.concurrent.atomic.AtomicReference<List<RouteQuarantine.Quarantined>> quarantine = new java.util.concurrent.atomic.AtomicReference<>();
   private final java.util.function.LongSupplier servedRevision;
   private final BlockingQueue<ProxyRegistry.Nack> nacks = new LinkedBlockingQueue<>(10_000);
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -34,7 +42,9 @@ public final class ProxyStatusReporter implements AutoCloseable {
    * @param servedRevision the revision being served: when it moves, proxies whose resources it
    *     did not change have applied it too, and that is reported at once.
    */
-  public ProxyStatusReporter(String replica, ProxyRegistry registry, ProxyStatuses statuses, java.util.function.LongSupplier servedRevision) {
+  public ProxyStatusReporter(String replica, ProxyRegistry registry, ProxyStatuses statuses, Quarantines quarantines,
+      java.util.function.LongSupplier servedRevision) {
+    this.quarantines = quarantines;
     this.servedRevision = servedRevision;
     this.replica = replica;
     this.registry = registry;
@@ -49,6 +59,14 @@ public final class ProxyStatusReporter implements AutoCloseable {
       nacks.poll();
       nacks.offer(nack);
     }
+    synchronized (nacks) {
+      nacks.notifyAll();
+    }
+  }
+
+  /** The routes this replica keeps out now; written on the next round, before proxy status. */
+  public void quarantined(List<RouteQuarantine.Quarantined> routes) {
+    quarantine.set(List.copyOf(routes));
     synchronized (nacks) {
       nacks.notifyAll();
     }
@@ -70,6 +88,13 @@ public final class ProxyStatusReporter implements AutoCloseable {
         for (ProxyRegistry.Nack nack = nacks.peek(); nack != null; nack = nacks.peek()) {
           statuses.recordNack(replica, nack.proxyId(), nack.nodeGroup(), nack.typeUrl(), nack.version(), nack.detail(), nack.at());
           nacks.remove(nack);
+        }
+        List<RouteQuarantine.Quarantined> routes = quarantine.get();
+        if (routes != null) {
+          quarantines.replace(replica, routes.stream().map(q -> new Quarantines.Quarantined(ResourceKind.ROUTE, q.route(), q.nodeGroup(),
+              q.revision(), q.proxyId(), q.detail(), q.since())).toList());
+          // A newer list set meanwhile stays to be written.
+          quarantine.compareAndSet(routes, null);
         }
         long changes = registry.changeCount();
         long revision = servedRevision.getAsLong();
@@ -109,7 +134,7 @@ public final class ProxyStatusReporter implements AutoCloseable {
 
   private void waitForWork() throws InterruptedException {
     synchronized (nacks) {
-      if (nacks.isEmpty()) {
+      if (nacks.isEmpty() && quarantine.get() == null) {
         nacks.wait(250);
       }
     }

@@ -48,6 +48,10 @@ public final class ServedRevisions {
 
   /** Records that {@code revision} is served as: node group → type URL → served resources. */
   public synchronized void record(long revision, Map<String, Map<String, Served>> byGroup) {
+    if (!entries.isEmpty() && entries.getFirst().revision() == revision) {
+      // The same revision rebuilt (a route quarantined): what it is served as now replaces the rest.
+      entries.removeFirst();
+    }
     entries.addFirst(new Entry(revision, Map.copyOf(byGroup)));
     while (entries.size() > KEPT) {
       entries.removeLast();
