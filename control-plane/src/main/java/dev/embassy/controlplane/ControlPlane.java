@@ -88,7 +88,7 @@ public final class ControlPlane implements AutoCloseable {
         "Resource versions withdrawn from their node group after a proxy rejected them (the last good version is served instead)",
         cache::withdrawnVersions);
     ProxyRegistry proxies = new ProxyRegistry(Clock.systemUTC(), metrics, served, nack -> reporter[0].nack(nack));
-    reporter[0] = new ProxyStatusReporter(replica, proxies, new ProxyStatuses(dataSource), new Quarantines(dataSource), served::latest).start();
+    reporter[0] = new ProxyStatusReporter(replica, proxies, new ProxyStatuses(dataSource), new Quarantines(dataSource), served::generation).start();
     AdsServer ads = AdsServer.start(config.xdsBind(), config.xdsPort(), cache, List.of(cache.streamTracker(), proxies));
     StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(),
         () -> new ControlPlaneHealth(follower.healthy(), sync[0].servedRevision(), proxies.proxies().size(), failingWatches(consul)).status(),

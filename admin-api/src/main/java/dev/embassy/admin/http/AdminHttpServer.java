@@ -84,12 +84,13 @@ public final class AdminHttpServer implements AutoCloseable {
     endpoints.add(Endpoint.of(HandlerType.GET, "/openapi.json", Role.viewer,
         (ctx, caller) -> ctx.contentType("application/json").result(openApiDocument())));
     dev.embassy.config.store.ProxyStatuses statuses = dataSource == null ? null : new dev.embassy.config.store.ProxyStatuses(dataSource);
-    ConvergenceWait convergence = new ConvergenceWait(statuses);
-    endpoints.addAll(new ResourceEndpoints(store, convergence).endpoints());
+    dev.embassy.config.store.Quarantines quarantines = dataSource == null ? null : new dev.embassy.config.store.Quarantines(dataSource);
+    ConvergenceWait convergence = new ConvergenceWait(statuses, quarantines);
+    endpoints.addAll(new ResourceEndpoints(store, convergence, quarantines).endpoints());
     dev.embassy.config.store.AuditLog auditLog = dataSource == null ? null : new dev.embassy.config.store.AuditLog(dataSource);
     endpoints.addAll(new ConfigEndpoints(store, convergence, statuses, auditLog).endpoints());
     endpoints.addAll(new TokenEndpoints(tokens, auditLog).endpoints());
-    endpoints.addAll(new ProxyEndpoints(statuses).endpoints());
+    endpoints.addAll(new ProxyEndpoints(statuses, quarantines).endpoints());
     endpoints.add(metricsEndpoint(metrics));
     return List.copyOf(endpoints);
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embassy.admin.auth.Role;
 import dev.embassy.config.codec.ConfigJson;
 import dev.embassy.config.model.ConfigDocument;
+import dev.embassy.config.model.ResourceKind;
 import dev.embassy.config.store.ApplyResult;
 import dev.embassy.config.store.AuditLog;
 import dev.embassy.config.store.ConfigRevision;
@@ -56,7 +57,7 @@ final class ConfigEndpoints {
     ApplyResult result = store.apply(document, prune, dryRun, actor, "apply" + (prune ? " with prune" : ""));
     Responses.revision(ctx, result.revision());
     ObjectNode body = applyBody(result);
-    convergence.await(ctx, result.revision()).ifPresent(c -> ConvergenceWait.describe(body, c));
+    convergence.await(ctx, result.revision(), written(result)).ifPresent(c -> ConvergenceWait.describe(body, c));
     Responses.json(ctx, 200, body);
   }
 
@@ -117,8 +118,12 @@ final class ConfigEndpoints {
     ApplyResult result = store.rollback(pathId(ctx), actor);
     Responses.revision(ctx, result.revision());
     ObjectNode body = applyBody(result);
-    convergence.await(ctx, result.revision()).ifPresent(c -> ConvergenceWait.describe(body, c));
+    convergence.await(ctx, result.revision(), written(result)).ifPresent(c -> ConvergenceWait.describe(body, c));
     Responses.json(ctx, 200, body);
+  }
+
+  private static List<Map.Entry<ResourceKind, String>> written(ApplyResult result) {
+    return result.changes().stream().map(c -> Map.entry(c.kind(), c.name())).toList();
   }
 
   /** Audit entries: who did what, when, and for config writes from which revision to which. */

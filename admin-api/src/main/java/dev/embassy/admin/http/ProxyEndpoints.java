@@ -5,20 +5,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embassy.admin.auth.Role;
 import dev.embassy.config.codec.ConfigJson;
 import dev.embassy.config.store.ProxyStatuses;
+import dev.embassy.config.store.Quarantines;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.List;
 
 /**
  * What the Envoys actually run, as the control-plane replicas report it: connected proxies with
- * the version of each type they ACKed and their last NACK, and the NACK log. Envoy rejections are
- * never invisible (Envoy Gateway #9198).
+ * the version of each type they ACKed and their last NACK, and the NACK log with the resources
+ * kept out because of NACKs. Envoy rejections are never invisible (Envoy Gateway #9198).
  */
 final class ProxyEndpoints {
   private final ProxyStatuses statuses;
+  private final Quarantines quarantines;
 
-  ProxyEndpoints(ProxyStatuses statuses) {
+  ProxyEndpoints(ProxyStatuses statuses, Quarantines quarantines) {
     this.statuses = statuses;
+    this.quarantines = quarantines;
   }
 
   List<Endpoint> endpoints() {
@@ -49,6 +52,8 @@ final class ProxyEndpoints {
     ObjectNode body = ConfigJson.json().createObjectNode();
     ArrayNode items = body.putArray("items");
     statuses.nacks(ctx.queryParam("proxy"), limit).forEach(n -> items.add(json(n)));
+    ArrayNode quarantined = body.putArray("quarantined");
+    quarantines.all().forEach(q -> quarantined.add(QuarantineJson.of(q)));
     Responses.json(ctx, 200, body);
   }
 

@@ -7,6 +7,7 @@ import dev.embassy.config.codec.ConfigJson;
 import dev.embassy.config.model.ConfigResource;
 import dev.embassy.config.model.ResourceKind;
 import dev.embassy.config.store.ConfigStore;
+import dev.embassy.config.store.Quarantines;
 import dev.embassy.config.store.ResourcePage;
 import dev.embassy.config.store.StoreException;
 import dev.embassy.config.store.StoredResource;
@@ -29,10 +30,12 @@ final class ResourceEndpoints {
 
   private final ConfigStore store;
   private final ConvergenceWait convergence;
+  private final Quarantines quarantines;
 
-  ResourceEndpoints(ConfigStore store, ConvergenceWait convergence) {
+  ResourceEndpoints(ConfigStore store, ConvergenceWait convergence, Quarantines quarantines) {
     this.store = store;
     this.convergence = convergence;
+    this.quarantines = quarantines;
   }
 
   List<Endpoint> endpoints() {
@@ -66,7 +69,17 @@ final class ResourceEndpoints {
     String name = ctx.pathParam("name");
     StoredResource stored = store.get(kind, name).orElseThrow(() -> new StoreException.NotFound(kind, name));
     ctx.header("ETag", stored.etag());
-    Responses.json(ctx, 200, stored.resource());
+    // Read-only status, like Kubernetes' status: present only when a proxy rejected the resource
+    // and the control plane keeps it out; ignored when the body is written back.
+    java.util.Optional<Quarantines.Quarantined> quarantined = quarantines.of(kind, name);
+    if (quarantined.isEmpty()) {
+      Responses.json(ctx, 200, stored.resource());
+      return;
+    }
+    ObjectNode body = ConfigJson.json().valueToTree(stored.resource());
+    body.putObject("status").set("quarantined", QuarantineJson.of(quarantined.get()));
+    ctx.header("Embassy-Quarantined", kind.pathSegment() + "/" + name);
+    Responses.json(ctx, 200, body);
   }
 
   private void create(Context ctx, ResourceKind kind, String actor) {
@@ -74,7 +87,7 @@ final class ResourceEndpoints {
     WriteResult result = store.create(resource, actor, "create " + kind.pathSegment() + "/" + resource.name());
     StoredResource stored = result.resource().orElseThrow();
     Responses.revision(ctx, result.revision());
-    convergence.await(ctx, result.revision());
+    convergence.await(ctx, result.revision(), List.of(Map.entry(kind, resource.name())));
     ctx.header("ETag", stored.etag());
     ctx.header("Location", "/api/v1/" + kind.pathSegment() + "/" + stored.resource().name());
     Responses.json(ctx, 201, stored.resource());
@@ -92,7 +105,7 @@ final class ResourceEndpoints {
   private void patch(Context ctx, ResourceKind kind, String actor) {
     String name = ctx.pathParam("name");
     Bodies.format(ctx, false, Set.of(Bodies.MERGE_PATCH));
-    JsonNode patch = Bodies.tree(Bodies.read(ctx, MAX_RESOURCE_BYTES), Bodies.Format.JSON);
+    JsonNode patch = withoutStatus(Bodies.tree(Bodies.read(ctx, MAX_RESOURCE_BYTES), Bodies.Format.JSON));
     StoredResource current = store.get(kind, name).orElseThrow(() -> new StoreException.NotFound(kind, name));
     OptionalLong ifMatch = EntityTags.ifMatch(ctx);
     JsonNode merged = MergePatch.apply(ConfigJson.json().valueToTree(current.resource()), patch);
@@ -108,7 +121,7 @@ final class ResourceEndpoints {
     WriteResult result = store.replace(resource, ifMatch, actor, verb + " " + kind.pathSegment() + "/" + name);
     StoredResource stored = result.resource().orElseThrow();
     Responses.revision(ctx, result.revision());
-    convergence.await(ctx, result.revision());
+    convergence.await(ctx, result.revision(), List.of(Map.entry(kind, name)));
     ctx.header("ETag", stored.etag());
     Responses.json(ctx, 200, stored.resource());
   }
@@ -117,13 +130,21 @@ final class ResourceEndpoints {
     String name = ctx.pathParam("name");
     WriteResult result = store.delete(kind, name, EntityTags.ifMatch(ctx), actor, "delete " + kind.pathSegment() + "/" + name);
     Responses.revision(ctx, result.revision());
-    convergence.await(ctx, result.revision());
+    convergence.await(ctx, result.revision(), List.of(Map.entry(kind, name)));
     ctx.status(204);
   }
 
   private static JsonNode readJson(Context ctx) {
     Bodies.format(ctx, false, Set.of(Bodies.JSON));
-    return Bodies.tree(Bodies.read(ctx, MAX_RESOURCE_BYTES), Bodies.Format.JSON);
+    return withoutStatus(Bodies.tree(Bodies.read(ctx, MAX_RESOURCE_BYTES), Bodies.Format.JSON));
+  }
+
+  /** What a GET added as read-only status is not part of the resource: a body read back and written again must work. */
+  private static JsonNode withoutStatus(JsonNode body) {
+    if (body instanceof ObjectNode object) {
+      object.remove("status");
+    }
+    return body;
   }
 
   /** Query parameters shared by list endpoints. */

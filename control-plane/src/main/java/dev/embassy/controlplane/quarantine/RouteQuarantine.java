@@ -28,8 +28,8 @@ import java.util.TreeMap;
  *
  * <p>A route left out is served as it was before the rejected change when that earlier version
  * still resolves (its gateway, clusters and policies exist), and not at all otherwise. The
- * quarantine lifts by itself when the route's content changes (the fix deserves a try) or when
- * the route is deleted.
+ * quarantine lifts by itself when the route's content changes (the fix deserves a try; labels do
+ * not count, they never reach Envoy) or when the route is deleted.
  *
  * <p>Pure state, no I/O; {@link QuarantineController} feeds it proxies' answers and rebuilds.
  */
@@ -70,8 +70,8 @@ public final class RouteQuarantine {
     previous.keySet().retainAll(now.keySet());
     lastRoutes = now;
     lastRevision = revision;
-    quarantined.values().removeIf(e -> !e.content().equals(now.get(e.content().name())));
-    probation.values().removeIf(e -> !e.content().equals(now.get(e.content().name())));
+    quarantined.values().removeIf(e -> !sameForEnvoy(e.content(), now.get(e.content().name())));
+    probation.values().removeIf(e -> !sameForEnvoy(e.content(), now.get(e.content().name())));
     trials.keySet().removeIf(group -> probation.values().stream().noneMatch(e -> e.group().equals(group)));
     if (quarantined.isEmpty() && probation.isEmpty()) {
       return raw;
@@ -88,6 +88,15 @@ public final class RouteQuarantine {
       }
     }
     return new ConfigDocument(raw.certificates(), raw.clusters(), raw.authPolicies(), raw.rateLimitPolicies(), raw.gateways(), routes);
+  }
+
+  /** Labels never reach Envoy: relabelling a rejected route is no fix to try. */
+  private static boolean sameForEnvoy(Route a, Route b) {
+    return b != null && withoutLabels(a).equals(withoutLabels(b));
+  }
+
+  private static Route withoutLabels(Route r) {
+    return new Route(r.name(), Map.of(), r.gateway(), r.listener(), r.hostnames(), r.rules(), r.authPolicy(), r.rateLimitPolicy());
   }
 
   private static boolean resolves(ConfigResource route, Set<String> present) {

@@ -39,7 +39,7 @@ public final class ProxyStatusReporter implements AutoCloseable {
   private final Thread thread;
 
   /**
-   * @param servedRevision the revision being served: when it moves, proxies whose resources it
+   * @param servedRevision moves with what is served (a new revision, or one rebuilt): when it moves, proxies whose resources it
    *     did not change have applied it too, and that is reported at once.
    */
   public ProxyStatusReporter(String replica, ProxyRegistry registry, ProxyStatuses statuses, Quarantines quarantines,

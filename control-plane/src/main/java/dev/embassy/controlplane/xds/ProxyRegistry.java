@@ -37,9 +37,9 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
     final Map<String, Sent> nonceVersions = new ConcurrentHashMap<>();
     final Map<String, String> sent = new ConcurrentHashMap<>();
     final Map<String, ServedRevisions.Applied> applied = new ConcurrentHashMap<>();
-    /** Bumped on every ACK; with the latest served revision it keys the memo below. */
+    /** Bumped on every ACK; with the served-revisions generation it keys the memo below. */
     final AtomicLong appliedChanges = new AtomicLong();
-    /** The applied revision last computed, and for which (ACK count, latest served revision). */
+    /** The applied revision last computed, and for which (ACK count, served-revisions generation). */
     volatile long[] appliedMemo = {-1, -1, -1};
     volatile Nack lastNack;
 
@@ -171,7 +171,7 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
   /** The revision a stream runs; recomputed only after an ACK or a new revision, as status asks often. */
   private long appliedRevision(Stream stream) {
     long changes = stream.appliedChanges.get();
-    long latest = served.latest();
+    long latest = served.generation();
     long[] memo = stream.appliedMemo;
     if (memo[0] == changes && memo[1] == latest) {
       return memo[2];

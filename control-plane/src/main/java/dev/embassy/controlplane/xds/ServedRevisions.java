@@ -45,6 +45,8 @@ public final class ServedRevisions {
   private record Entry(long revision, Map<String, Map<String, Served>> byGroup) {}
 
   private final Deque<Entry> entries = new ArrayDeque<>();
+  /** Moves on every change of what is recorded, including a revision rebuilt in place. */
+  private long generation;
 
   /** Records that {@code revision} is served as: node group → type URL → served resources. */
   public synchronized void record(long revision, Map<String, Map<String, Served>> byGroup) {
@@ -53,6 +55,7 @@ public final class ServedRevisions {
       entries.removeFirst();
     }
     entries.addFirst(new Entry(revision, Map.copyOf(byGroup)));
+    generation++;
     while (entries.size() > KEPT) {
       entries.removeLast();
     }
@@ -73,6 +76,12 @@ public final class ServedRevisions {
     byGroup.put(group, Map.copyOf(types));
     entries.removeFirst();
     entries.addFirst(new Entry(newest.revision(), Map.copyOf(byGroup)));
+    generation++;
+  }
+
+  /** Changes whenever what is recorded changes: what applied revisions are computed from. */
+  public synchronized long generation() {
+    return generation;
   }
 
   /** The newest revision recorded; -1 before the first. */
