@@ -1,5 +1,6 @@
 package dev.embassy.config.store;
 
+import dev.embassy.config.codec.ResourceCodec;
 import dev.embassy.config.model.ConfigResource;
 import dev.embassy.config.model.Gateway;
 import dev.embassy.config.model.ResourceKind;
@@ -35,6 +36,15 @@ final class DatabaseView implements ConfigView {
       return Optional.of((Gateway) pending);
     }
     return ResourceRows.find(tx, ResourceKind.GATEWAY, name).map(row -> (Gateway) row.resource());
+  }
+
+  @Override
+  public List<Gateway> nodeGroupPeers(String nodeGroup, String gateway) {
+    // The pending write, if a gateway, is the one asking: the stored rows are all its peers.
+    return tx.resultQuery(
+            "SELECT spec::text FROM config_resource WHERE kind = ? AND spec ->> 'nodeGroup' = ? AND name <> ? ORDER BY name",
+            ResourceRows.kindKey(ResourceKind.GATEWAY), nodeGroup, gateway)
+        .fetch(r -> (Gateway) ResourceCodec.read(ResourceKind.GATEWAY, r.get(0, String.class)));
   }
 
   @Override

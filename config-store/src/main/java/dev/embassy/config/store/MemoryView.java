@@ -43,6 +43,15 @@ final class MemoryView implements ConfigView {
   }
 
   @Override
+  public List<Gateway> nodeGroupPeers(String nodeGroup, String gateway) {
+    // The map is a TreeMap (see ConfigStore.apply), so peers come in name order.
+    return resources.getOrDefault(ResourceKind.GATEWAY, Map.of()).values().stream()
+        .map(r -> (Gateway) r)
+        .filter(g -> nodeGroup.equals(g.nodeGroup()) && !g.name().equals(gateway))
+        .toList();
+  }
+
+  @Override
   public Map<String, String> conflictingClaims(String gateway, java.util.Collection<String> keys, String route) {
     Map<String, List<String>> byKey = claims.computeIfAbsent(gateway, g -> gateway(g)
         .map(found -> RouteClaims.of(found, routesByGateway.getOrDefault(g, List.of())))

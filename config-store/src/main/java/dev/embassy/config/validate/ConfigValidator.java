@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * Rules that need more than one resource: references must resolve, a route's listener must exist,
- * no two routes may claim the same listener, hostname and match (see {@link RouteClaims}), and no
- * two rate-limit policies may share a domain.
+ * no two routes may claim the same listener, hostname and match (see {@link RouteClaims}), no two
+ * gateways of one node group may take the same port, and no two rate-limit policies may share a
+ * domain.
  * Checked against the config as it will be after the write.
  */
 public final class ConfigValidator {
@@ -28,6 +29,9 @@ public final class ConfigValidator {
     }
     if (resource instanceof Route route && route.gateway() != null) {
       view.gateway(route.gateway()).ifPresent(gateway -> checkRoute(route, gateway, view, v));
+    }
+    if (resource instanceof Gateway gateway && gateway.nodeGroup() != null) {
+      GatewayRules.nodeGroupPorts(gateway, view.nodeGroupPeers(gateway.nodeGroup(), gateway.name()), v);
     }
     if (resource instanceof RateLimitPolicy policy && policy.domain() != null) {
       view.rateLimitDomainOwner(policy.domain(), policy.name())

@@ -2,6 +2,7 @@ package dev.embassy.config.validate;
 
 import dev.embassy.config.model.Gateway;
 import dev.embassy.config.model.ResourceKind;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,6 +11,12 @@ public interface ConfigView {
   boolean exists(ResourceKind kind, String name);
 
   Optional<Gateway> gateway(String name);
+
+  /**
+   * The gateways of {@code nodeGroup} other than {@code gateway}, by name: they are served to the
+   * same Envoys, so their listeners must not take the same ports.
+   */
+  List<Gateway> nodeGroupPeers(String nodeGroup, String gateway);
 
   /**
    * For each of {@code keys} already claimed on {@code gateway} by a route other than

@@ -3,6 +3,8 @@ package dev.embassy.config.validate;
 import dev.embassy.config.model.Gateway;
 import dev.embassy.config.model.Gateway.Listener;
 import dev.embassy.config.model.Gateway.Protocol;
+import java.util.ArrayList;
+import java.util.List;
 
 final class GatewayRules {
   private static final int MAX_LISTENERS = 64;
@@ -57,6 +59,9 @@ final class GatewayRules {
       }
       if (sidecar.inbound().port() != null && sidecar.inbound().port().equals(sidecar.inbound().appPort())) {
         inbound.add("appPort", "the app cannot listen on the port Envoy takes for it");
+      } else if (sidecar.inbound().appPort() != null && ports.contains(sidecar.inbound().appPort())) {
+        // Envoy would bind 0.0.0.0 on the port the app already holds on loopback: the bind fails.
+        inbound.add("appPort", "a listener of this gateway takes port " + sidecar.inbound().appPort() + ", which the app listens on");
       }
     }
     sidecar.outbound().ifPresent(outbound -> {
@@ -64,6 +69,8 @@ final class GatewayRules {
       Checks.port(at, "port", outbound.port());
       if (outbound.port() != null && !ports.add(outbound.port())) {
         at.add("port", "another listener of this gateway uses port " + outbound.port());
+      } else if (outbound.port() != null && sidecar.inbound() != null && outbound.port().equals(sidecar.inbound().appPort())) {
+        at.add("port", "the app listens on port " + outbound.port() + " (sidecar.inbound.appPort)");
       }
       Checks.maxSize(at, "clusters", outbound.clusters(), 256);
       Checks.unique(at, "clusters", outbound.clusters(), c -> c, "duplicate cluster");
@@ -78,5 +85,52 @@ final class GatewayRules {
         v.here("listener " + i + " is named " + listener.name() + ", which a sidecar gateway uses itself; rename the listener");
       }
     }
+  }
+
+  /**
+   * Every gateway of a node group is served to the same Envoys, so their listeners share one port
+   * space. Envoy refuses a second listener on an address:port ("error adding listener: '...' has
+   * duplicate address '0.0.0.0:10000' as existing listener"), and a 0.0.0.0 listener beside the
+   * sidecar's 127.0.0.1 outbound one on the same port is accepted but splits that port's traffic.
+   * Gateway API would merge such listeners only when protocol, TLS and hostnames are compatible;
+   * Embassy refuses instead (docs/validation-fields.md): a port belongs to one gateway listener.
+   *
+   * @param peers the other gateways of {@code gateway}'s node group as they will be after the write
+   */
+  static void nodeGroupPorts(Gateway gateway, List<Gateway> peers, Violations v) {
+    List<PortUse> taken = new ArrayList<>();
+    peers.forEach(peer -> taken.addAll(ports(peer)));
+    for (PortUse use : ports(gateway)) {
+      taken.stream()
+          .filter(other -> other.port() == use.port() && (use.envoy() || other.envoy()))
+          .findFirst()
+          .ifPresent(other -> v.addAtPointer(use.pointer(), "port " + use.port() + " is already taken in node group "
+              + gateway.nodeGroup() + " by gateway " + other.gateway() + " (" + other.what() + "); the Envoys of a node group "
+              + "cannot bind one port twice, so gateways sharing a node group need distinct ports"));
+    }
+  }
+
+  /** A port one gateway takes on its Envoys' host: a listener Envoy binds, or the port a sidecar's app listens on. */
+  private record PortUse(int port, String gateway, String what, String pointer, boolean envoy) {}
+
+  private static List<PortUse> ports(Gateway gateway) {
+    List<PortUse> ports = new ArrayList<>();
+    for (int i = 0; i < gateway.listeners().size(); i++) {
+      Listener listener = gateway.listeners().get(i);
+      if (listener != null && listener.port() != null) {
+        ports.add(new PortUse(listener.port(), gateway.name(), "listener " + listener.name(), "/listeners/" + i + "/port", true));
+      }
+    }
+    gateway.sidecar().ifPresent(sidecar -> {
+      if (sidecar.inbound() != null && sidecar.inbound().port() != null) {
+        ports.add(new PortUse(sidecar.inbound().port(), gateway.name(), "sidecar inbound listener", "/sidecar/inbound/port", true));
+      }
+      if (sidecar.inbound() != null && sidecar.inbound().appPort() != null) {
+        ports.add(new PortUse(sidecar.inbound().appPort(), gateway.name(), "the port its sidecar's app listens on", "/sidecar/inbound/appPort", false));
+      }
+      sidecar.outbound().filter(outbound -> outbound.port() != null).ifPresent(outbound ->
+          ports.add(new PortUse(outbound.port(), gateway.name(), "sidecar outbound listener", "/sidecar/outbound/port", true)));
+    });
+    return ports;
   }
 }
