@@ -62,6 +62,33 @@ final class Checks {
     }
   }
 
+  /**
+   * One host, no wildcard: where Envoy sends or rewrites to (redirect, rewrite, SNI). Gateway API
+   * calls it a PreciseHostname; Envoy would take "*.example.com" literally.
+   */
+  static void preciseHostname(Violations v, String field, String value) {
+    hostname(v, field, value);
+    if (value != null && value.startsWith("*")) {
+      v.add(field, "must be one host name, without a wildcard");
+    }
+  }
+
+  /**
+   * A path Envoy puts into a request or a Location header. Envoy's PGV pattern for these fields is
+   * {@code ^[^\x00\n\r]*$} (path_redirect, prefix_rewrite, regex_rewrite.substitution) or
+   * rejects every control character (health-check path); refusing all control characters covers both.
+   */
+  static void path(Violations v, String field, String value) {
+    if (!required(v, field, value)) {
+      return;
+    }
+    if (!value.startsWith("/")) {
+      v.add(field, "must start with '/'");
+    } else if (value.length() > 1024 || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      v.add(field, "must be a path of at most 1024 characters without control characters");
+    }
+  }
+
   static void hostnames(Violations v, List<String> hostnames, int max) {
     if (hostnames.size() > max) {
       v.add("hostnames", "at most " + max + " hostnames");
@@ -139,6 +166,19 @@ final class Checks {
       v.add(field, "is required");
     } else if (value.length() > 4096 || value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
       v.add(field, "must be at most 4096 characters without CR, LF or NUL");
+    }
+  }
+
+  /**
+   * A value Envoy adds to a request or response. Envoy reads it as a substitution format string
+   * ("%REQ(x)%"), so a lone '%' fails the whole RouteConfiguration ("Incorrect configuration: 100%.
+   * Couldn't find valid command at position 3") and "%FOO%" names a command; Gateway API values
+   * are literal, so a '%' cannot be passed through.
+   */
+  static void addedHeaderValue(Violations v, String field, String value) {
+    headerValue(v, field, value);
+    if (value != null && value.indexOf('%') >= 0) {
+      v.add(field, "cannot contain '%': Envoy reads header values it adds as format strings");
     }
   }
 

@@ -6,6 +6,9 @@ import java.time.Duration;
 
 final class ClusterRules {
   private static final int MAX_STATIC_ENDPOINTS = 1024;
+  private static final java.util.regex.Pattern IPV4 =
+      java.util.regex.Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+  private static final java.util.regex.Pattern IPV6_CHARACTERS = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
   private ClusterRules() {}
 
@@ -49,14 +52,12 @@ final class ClusterRules {
     }
     Checks.duration(v, "connectTimeout", cluster.connectTimeout(), Duration.ofMinutes(1));
     cluster.tls().ifPresent(tls -> {
-      tls.sni().ifPresent(sni -> Checks.hostname(v.at("tls"), "sni", sni));
+      tls.sni().ifPresent(sni -> Checks.preciseHostname(v.at("tls"), "sni", sni));
       tls.caCertificateRef().ifPresent(ca -> Checks.name(v.at("tls"), "caCertificateRef", ca));
     });
     cluster.healthCheck().ifPresent(check -> {
       Violations at = v.at("healthCheck");
-      if (Checks.required(at, "path", check.path()) && !check.path().startsWith("/")) {
-        at.add("path", "must start with '/'");
-      }
+      Checks.path(at, "path", check.path());
       Duration interval = Checks.duration(at, "interval", check.interval(), Duration.ofHours(1));
       Duration timeout = Checks.duration(at, "timeout", check.timeout(), Duration.ofMinutes(1));
       if (interval != null && timeout != null && timeout.compareTo(interval) > 0) {
@@ -82,13 +83,34 @@ final class ClusterRules {
   }
 
   private static void endpoint(Endpoint endpoint, Violations v) {
-    if (Checks.required(v, "address", endpoint.address())
-        && !endpoint.address().matches("[0-9a-fA-F:.]{2,45}")
-        && !endpoint.address().matches("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
-      v.add("address", "must be an IP address or a lowercase DNS name");
+    if (Checks.required(v, "address", endpoint.address()) && !ipLiteral(endpoint.address())) {
+      // Static endpoints reach Envoy over EDS, whose socket addresses must be IP literals: a name
+      // is refused ("malformed IP address: api.internal"), and so are 1.2.3, 01.2.3.4 and [::1].
+      v.add("address", "must be an IPv4 address (1.2.3.4) or an IPv6 address without brackets or zone; "
+          + "a DNS name needs Consul discovery");
     }
     Checks.port(v, "port", endpoint.port());
     // Envoy rejects an LbEndpoint weight of 0 (the field's minimum is 1).
     Checks.range(v, "weight", endpoint.weight(), 1, 128);
+  }
+
+  /** What Envoy's inet_pton accepts: dotted quads without leading zeros, and IPv6 text. */
+  private static boolean ipLiteral(String address) {
+    if (IPV4.matcher(address).matches()) {
+      return true;
+    }
+    if (!address.contains(":") || !IPV6_CHARACTERS.matcher(address).matches()) {
+      return false;
+    }
+    int lastColon = address.lastIndexOf(':');
+    if (address.indexOf('.') >= 0 && !IPV4.matcher(address.substring(lastColon + 1)).matches()) {
+      return false;
+    }
+    try {
+      // With a ':' and nothing but hex digits, ':' and '.', this parses a literal and never resolves.
+      return java.net.InetAddress.getByName(address) != null;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 }
