@@ -22,13 +22,14 @@ import org.junit.jupiter.api.Test;
 /**
  * One team's route that Envoy rejects does not stop anyone else's changes. The route reaches the
  * store past validation (a test-only bypass: its stored spec is rewritten in SQL to a regex RE2
- * refuses, before the control plane starts), two real Envoys of one node group (state of the
- * world and delta) NACK it, and then:
+ * refuses, before the control plane starts), and so does a new cluster with a value over Envoy's
+ * limit; two real Envoys of one node group (state of the world and delta) NACK them, and then:
  * <ul>
  *   <li>the route is quarantined with Envoy's error, on its GET, in /api/v1/nacks and in a metric;
  *   <li>another team's new route is routable as soon as its ?wait= write returns, in the usual time;
  *   <li>a write touching the quarantined route says so in its ?wait= answer;
- *   <li>fixing it clears the quarantine and makes it routable;
+ *   <li>the cluster is quarantined, with the route that sends to it, and nothing else;
+ *   <li>fixing them clears the quarantine and makes them routable;
  *   <li>steady traffic on an unrelated route never fails throughout.
  * </ul>
  */
@@ -41,12 +42,16 @@ class NackIsolationIT extends AdminApiTestCase {
     int listenerPort = FreePorts.one();
     try (DemoBackend backend = DemoBackend.start("demo")) {
       String seed = """
-          {"clusters":[{"name":"demo","discovery":{"static":{"endpoints":[{"address":"127.0.0.1","port":%d}]}}}],
-           "gateways":[{"name":"edge","nodeGroup":"edge","listeners":[{"name":"http","port":%d}]}],
-           "routes":[%s,%s]}
-          """.formatted(backend.port(), listenerPort, route("steady", "PathPrefix", "/steady"), route("bad", "RegularExpression", "/bad/[a]+"));
+          {"clusters":[{"name":"demo","discovery":{"static":{"endpoints":[{"address":"127.0.0.1","port":%1$d}]}}},
+                       %3$s],
+           "gateways":[{"name":"edge","nodeGroup":"edge","listeners":[{"name":"http","port":%2$d}]}],
+           "routes":[%4$s,%5$s,%6$s]}
+          """.formatted(backend.port(), listenerPort, flakyCluster(backend.port(), 50), route("steady", "PathPrefix", "/steady"),
+          route("bad", "RegularExpression", "/bad/[a]+"), route("flaky", "PathPrefix", "/flaky").replace("\"cluster\":\"demo\"", "\"cluster\":\"flaky\""));
       assertThat(api.send("POST", "/api/v1/config:apply", "application/json", seed, AdminApiFixture.ADMIN_TOKEN, Map.of()).status()).isEqualTo(200);
-      bypassValidation("bad", "/bad/[a]+", REJECTED_REGEX);
+      bypassValidation("route", "bad", "/bad/[a]+", REJECTED_REGEX);
+      // Envoy's own limit (max_ejection_percent lte 100), which validation would refuse.
+      bypassValidation("cluster", "flaky", "\"maxEjectionPercent\": 50", "\"maxEjectionPercent\": 500");
 
       try (dev.embassy.controlplane.ControlPlane controlPlane = dev.embassy.controlplane.ControlPlane.start(
               dev.embassy.controlplane.ControlPlaneConfig.fromEnvironment(Map.of(
@@ -61,7 +66,15 @@ class NackIsolationIT extends AdminApiTestCase {
         assertThat(quarantined.path("nodeGroup").asText()).isEqualTo("edge");
         assertThat(quarantined.path("detail").asText()).as("Envoy's own error").contains("invalid repetition size");
         assertThat(quarantined.path("proxyId").asText()).startsWith("nack-");
-        assertThat(metric(controlPlane, "embassy_controlplane_quarantined_routes")).isEqualTo(1.0);
+        // A new cluster Envoy refused is kept out, with the route that sends to it; the NACK named it
+        // among all the clusters of the first response, so nothing else is blamed.
+        JsonNode cluster = awaitQuarantined("clusters", "flaky");
+        assertThat(cluster.path("detail").asText()).contains("flaky");
+        assertThat(api.get("/api/v1/routes/flaky").json().path("status").path("quarantined").path("detail").asText())
+            .contains("sends traffic to cluster flaky");
+        assertThat(api.get("/api/v1/clusters/demo").json().has("status")).isFalse();
+        assertThat(status(listenerPort, "/flaky/x")).isEqualTo(404);
+        assertThat(metric(controlPlane, "embassy_controlplane_quarantined_resources")).isEqualTo(3.0);
 
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -118,8 +131,14 @@ class NackIsolationIT extends AdminApiTestCase {
           assertThat(status(listenerPort, "/bad/aaa")).isEqualTo(200);
           AdminApiFixture.Response get = api.get("/api/v1/routes/bad");
           assertThat(get.json().has("status")).as(get.toString()).isFalse();
-          assertThat(api.get("/api/v1/nacks").json().path("quarantined")).isEmpty();
-          assertThat(metric(controlPlane, "embassy_controlplane_quarantined_routes")).isEqualTo(0.0);
+          // The cluster fixed: it and its route are served.
+          AdminApiFixture.Response clusterFixed = api.send("PUT", "/api/v1/clusters/flaky?wait=5s", "application/json",
+              flakyCluster(backend.port(), 50), AdminApiFixture.ADMIN_TOKEN, Map.of());
+          assertThat(clusterFixed.status()).as(clusterFixed.toString()).isEqualTo(200);
+          await(() -> status(listenerPort, "/flaky/x") == 200, "the flaky route serves once its cluster is fixed");
+          await(() -> api.get("/api/v1/nacks").json().path("quarantined").isEmpty(), "nothing quarantined");
+          assertThat(api.get("/api/v1/clusters/flaky").json().has("status")).isFalse();
+          assertThat(metric(controlPlane, "embassy_controlplane_quarantined_resources")).isEqualTo(0.0);
         } finally {
           running.set(false);
           load.join(5_000);
@@ -137,31 +156,40 @@ class NackIsolationIT extends AdminApiTestCase {
         + "\"}}],\"backendRefs\":[{\"cluster\":\"demo\"}]}]}";
   }
 
+  private static String flakyCluster(int port, int maxEjectionPercent) {
+    return "{\"name\":\"flaky\",\"discovery\":{\"static\":{\"endpoints\":[{\"address\":\"127.0.0.1\",\"port\":" + port + "}]}},"
+        + "\"outlierDetection\":{\"maxEjectionPercent\":" + maxEjectionPercent + "}}";
+  }
+
   /** The test-only way past validation: the stored spec (current and its history entry) rewritten in SQL. */
-  private void bypassValidation(String route, String from, String to) throws Exception {
+  private void bypassValidation(String kind, String name, String from, String to) throws Exception {
     try (Connection connection = api.dataSource().getConnection(); Statement statement = connection.createStatement()) {
       for (String table : new String[] {"config_resource", "config_resource_history"}) {
         int updated = statement.executeUpdate("UPDATE " + table + " SET spec = replace(spec::text, '" + from + "', '" + to + "')::jsonb"
-            + " WHERE kind = 'route' AND name = '" + route + "'");
-        assertThat(updated).as(table).isPositive();
+            + " WHERE kind = '" + kind + "' AND name = '" + name + "' AND spec::text LIKE '%" + from + "%'");
+        assertThat(updated).as(table + " " + kind + "/" + name).isPositive();
       }
     }
   }
 
   private JsonNode awaitQuarantined(String route) throws Exception {
+    return awaitQuarantined("routes", route);
+  }
+
+  private JsonNode awaitQuarantined(String collection, String name) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
     while (System.nanoTime() < deadline) {
-      AdminApiFixture.Response get = api.get("/api/v1/routes/" + route);
+      AdminApiFixture.Response get = api.get("/api/v1/" + collection + "/" + name);
       JsonNode status = get.json().path("status").path("quarantined");
       if (!status.isMissingNode()) {
-        assertThat(get.header("Embassy-Quarantined")).isEqualTo("routes/" + route);
+        assertThat(get.header("Embassy-Quarantined")).isEqualTo(collection + "/" + name);
         JsonNode listed = api.get("/api/v1/nacks").json().path("quarantined");
-        assertThat(listed).anySatisfy(q -> assertThat(q.path("name").asText()).isEqualTo(route));
+        assertThat(listed).anySatisfy(q -> assertThat(q.path("kind").asText() + "/" + q.path("name").asText()).isEqualTo(collection + "/" + name));
         return status;
       }
       Thread.sleep(20);
     }
-    throw new AssertionError("route " + route + " was never reported quarantined");
+    throw new AssertionError(collection + "/" + name + " was never reported quarantined");
   }
 
   private static double metric(dev.embassy.controlplane.ControlPlane controlPlane, String name) {

@@ -44,7 +44,7 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
   private final ControlPlaneMetrics metrics;
   private final ServedRevisions served;
   private final RouteQuarantine quarantine;
-  private final Consumer<List<RouteQuarantine.Quarantined>> quarantineReport;
+  private final Runnable onPublished;
   private final Set<String> published = new HashSet<>();
   private final TranslationMemo memo = TranslationMemo.create();
   /** What was last served, after the quarantine took out what proxies rejected. */
@@ -57,12 +57,12 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
 
   /**
    * @param quarantine routes proxies rejected, kept out of what is served
-   * @param quarantineReport told the quarantined routes whenever a revision changes them
+   * @param onPublished told after every publication (what proxies rejected may have been replaced)
    */
   public ConfigSync(XdsCache cache, TranslationSettings settings, EndpointSource endpoints, ControlPlaneMetrics metrics,
-      ServedRevisions served, RouteQuarantine quarantine, Consumer<List<RouteQuarantine.Quarantined>> quarantineReport) {
+      ServedRevisions served, RouteQuarantine quarantine, Runnable onPublished) {
     this.quarantine = quarantine;
-    this.quarantineReport = quarantineReport;
+    this.onPublished = onPublished;
     this.cache = cache;
     this.settings = settings;
     this.endpoints = endpoints;
@@ -83,15 +83,12 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     long started = System.nanoTime();
     List<XdsResources> groups = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    List<RouteQuarantine.Quarantined> quarantinedBefore = quarantine.quarantined();
+    List<dev.embassy.config.store.Quarantines.Quarantined> quarantinedBefore = quarantine.quarantined();
     ConfigDocument document = quarantine.apply(snapshot.document(), snapshot.revision());
-    List<RouteQuarantine.Quarantined> quarantinedNow = quarantine.quarantined();
-    if (!quarantinedNow.equals(quarantinedBefore)) {
-      if (quarantinedNow.size() < quarantinedBefore.size()) {
-        LOG.atInfo().addKeyValue("revision", snapshot.revision()).addKeyValue("quarantined", quarantinedNow.stream().map(q -> q.route()).toList())
-            .log("routes changed or deleted since they were rejected are out of quarantine and tried again");
-      }
-      quarantineReport.accept(quarantinedNow);
+    List<dev.embassy.config.store.Quarantines.Quarantined> quarantinedNow = quarantine.quarantined();
+    if (quarantinedNow.size() < quarantinedBefore.size()) {
+      LOG.atInfo().addKeyValue("revision", snapshot.revision()).addKeyValue("quarantined", quarantinedNow.stream().map(q -> q.kind().pathSegment() + "/" + q.name()).toList())
+          .log("resources changed or deleted since they were rejected are out of quarantine and tried again");
     }
     // Groups the revision cannot have changed keep what they are served, untouched.
     Optional<Set<String>> affected = AffectedGroups.between(lastDocument, document);
@@ -142,6 +139,7 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
       published.remove(group);
     }
     cache.loaded();
+    onPublished.run();
     served.record(snapshot.revision(), versions);
     lastBuilt.putAll(builtByGroup);
     lastBuilt.keySet().retainAll(present);
@@ -177,6 +175,7 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
       }
       GroupSnapshot next = current.get().withEndpoints(assignments);
       cache.publish(next);
+      onPublished.run();
       served.updateEndpoints(group.nodeGroup(), ServedRevisions.Served.of(next.version(XdsType.ENDPOINT),
           Set.copyOf(next.resources(XdsType.ENDPOINT).keySet())));
       LOG.debug("endpoints of {} cluster(s) in node group {} changed", assignments.size(), group.nodeGroup());
@@ -185,6 +184,11 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
 
   private static long millis(long nanos) {
     return nanos / 1_000_000;
+  }
+
+  /** The gateways of the config being served. */
+  public synchronized List<String> gateways() {
+    return lastDocument == null ? List.of() : lastDocument.gateways().stream().map(g -> g.name()).toList();
   }
 
   /** The revision whose config is being served; -1 before the first. */

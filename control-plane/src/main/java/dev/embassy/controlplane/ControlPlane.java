@@ -68,12 +68,13 @@ public final class ControlPlane implements AutoCloseable {
     RouteQuarantine quarantine = new RouteQuarantine();
     ConsulEndpoints consul = new ConsulEndpoints(() -> ConsulServiceWatcher.connect(config.consul(), metrics.registry()),
         queries -> sync[0].endpointsChanged(cluster -> ConsulEndpoints.query(cluster).map(queries::contains).orElse(false)));
-    sync[0] = new ConfigSync(cache, config.translationSettings(), consul, metrics, served, quarantine, routes -> reporter[0].quarantined(routes));
-    QuarantineController quarantineController = new QuarantineController(quarantine, cache, () -> sync[0].reapply(),
-        routes -> reporter[0].quarantined(routes), Clock.systemUTC());
-    cache.events(quarantineController);
-    metrics.gauge("embassy.controlplane.quarantined.routes",
-        "Routes kept out of their node group because a proxy rejected them (the rest of the group is served)", () -> quarantine.quarantined().size());
+    QuarantineController[] quarantineController = new QuarantineController[1];
+    sync[0] = new ConfigSync(cache, config.translationSettings(), consul, metrics, served, quarantine, () -> quarantineController[0].published());
+    quarantineController[0] = new QuarantineController(quarantine, cache, () -> sync[0].reapply(), () -> sync[0].gateways(),
+        resources -> reporter[0].quarantined(resources), Clock.systemUTC());
+    cache.events(quarantineController[0]);
+    metrics.gauge("embassy.controlplane.quarantined.resources",
+        "Resources kept out of what proxies are served because a proxy rejected them (routes, new clusters and the routes sending to them; the rest of each node group is served)", () -> quarantine.quarantined().size());
     metrics.gauge("embassy.controlplane.quarantine.probation.routes",
         "Routes left out for one round of a bisection that looks for the route a proxy rejected", quarantine::onProbation);
     ConfigFollower follower = new ConfigFollower(dataSource, config.debounce(), snapshot -> {
@@ -93,7 +94,7 @@ public final class ControlPlane implements AutoCloseable {
     StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(),
         () -> new ControlPlaneHealth(follower.healthy(), sync[0].servedRevision(), proxies.proxies().size(), failingWatches(consul)).status(),
         metrics::scrape);
-    return new ControlPlane(metrics, cache, sync[0], follower, proxies, reporter[0], ads, status, replica, consul, quarantineController);
+    return new ControlPlane(metrics, cache, sync[0], follower, proxies, reporter[0], ads, status, replica, consul, quarantineController[0]);
   }
 
   private static List<String> failingWatches(ConsulEndpoints consul) {

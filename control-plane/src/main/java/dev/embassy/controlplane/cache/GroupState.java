@@ -155,7 +155,9 @@ final class GroupState {
     SortedMap<String, XdsResource> endpoints = new TreeMap<>(resources.get(XdsType.ENDPOINT));
     for (String cluster : needed) {
       XdsResource good = served.resources(XdsType.CLUSTER).get(cluster);
-      if (good != null) {
+      // Never the version a proxy rejected: a route to a cluster with no good version waits (the
+      // quarantine takes such routes out), it does not bring the rejected cluster back.
+      if (good != null && !rejected.get(XdsType.CLUSTER).getOrDefault(cluster, Set.of()).contains(good.version())) {
         clusters.put(cluster, good);
         XdsResource assignment = served.resources(XdsType.ENDPOINT).get(cluster);
         if (assignment != null) {

@@ -180,7 +180,7 @@ public final class XdsCache implements ConfigWatcher {
       if (sent != null && request.hasErrorDetail()) {
         proxy.rejectedVersion.put(type.get(), sent.version());
         heldBefore = proxy.held.of(type.get());
-        rejected = newIn(sent.view(), heldBefore);
+        rejected = NackBlame.blamed(type.get(), newIn(sent.view(), heldBefore), request.v3Request().getErrorDetail().getMessage());
         LOG.atWarn().addKeyValue("proxy", proxy.id).addKeyValue("node_group", proxy.group).addKeyValue("type", type.get())
             .addKeyValue("version", sent.version()).addKeyValue("detail", request.v3Request().getErrorDetail().getMessage())
             .log("proxy rejected a version; it is withdrawn from the node group");
@@ -237,7 +237,7 @@ public final class XdsCache implements ConfigWatcher {
           Map<String, String> versions = new LinkedHashMap<>();
           sent.changed().forEach((name, resource) -> versions.put(name, resource.version()));
           proxy.rejectedDelta.put(type.get(), versions);
-          rejected = List.copyOf(sent.changed().values());
+          rejected = NackBlame.blamed(type.get(), List.copyOf(sent.changed().values()), request.v3Request().getErrorDetail().getMessage());
           LOG.atWarn().addKeyValue("proxy", proxy.id).addKeyValue("node_group", proxy.group).addKeyValue("type", type.get())
               .addKeyValue("resources", versions.keySet()).addKeyValue("detail", request.v3Request().getErrorDetail().getMessage())
               .log("proxy rejected resources; they are withdrawn from the node group");

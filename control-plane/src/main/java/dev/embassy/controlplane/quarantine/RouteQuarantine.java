@@ -1,8 +1,11 @@
 package dev.embassy.controlplane.quarantine;
 
+import dev.embassy.config.model.Cluster;
 import dev.embassy.config.model.ConfigDocument;
 import dev.embassy.config.model.ConfigResource;
 import dev.embassy.config.model.Reference;
+import dev.embassy.config.model.ResourceKind;
+import dev.embassy.config.store.Quarantines.Quarantined;
 import dev.embassy.config.model.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.time.Instant;
@@ -31,19 +34,25 @@ import java.util.TreeMap;
  * quarantine lifts by itself when the route's content changes (the fix deserves a try; labels do
  * not count, they never reach Envoy) or when the route is deleted.
  *
+ * <p>A new cluster a proxy rejected takes the routes that send to it out with it: a route
+ * configuration naming a cluster the proxy does not have would never pass make-before-break, and
+ * with it every other route on the listener would wait.
+ *
  * <p>Pure state, no I/O; {@link QuarantineController} feeds it proxies' answers and rebuilds.
  */
 public final class RouteQuarantine {
-  /** A route kept out, why, and since when. */
-  public record Quarantined(String nodeGroup, String route, long revision, String proxyId, String detail, Instant since) {}
-
   private record Entry(String group, Route content, Optional<Route> fallback, long revision, String proxyId, String detail, Instant since) {
     Entry withoutFallback() {
       return new Entry(group, content, Optional.empty(), revision, proxyId, detail, since);
     }
   }
 
+  /** A new cluster a proxy rejected: the routes sending to it are kept out with it (else they would wait for it forever). */
+  private record RejectedCluster(String group, Cluster content, long revision, String proxyId, String detail, Instant since) {}
+
   private final Map<String, Entry> quarantined = new TreeMap<>();
+  private final Map<String, RejectedCluster> rejectedClusters = new TreeMap<>();
+  private Map<String, Cluster> lastClusters = Map.of();
   private final Map<String, Entry> probation = new TreeMap<>();
   /** Node group → the RouteConfiguration name and version whose ACK ends the group's probation. */
   private final Map<String, Map.Entry<String, String>> trials = new HashMap<>();
@@ -70,10 +79,14 @@ public final class RouteQuarantine {
     previous.keySet().retainAll(now.keySet());
     lastRoutes = now;
     lastRevision = revision;
+    Map<String, Cluster> clusters = new HashMap<>();
+    raw.clusters().forEach(c -> clusters.put(c.name(), c));
+    lastClusters = clusters;
+    rejectedClusters.values().removeIf(c -> !c.content().equals(clusters.get(c.content().name())));
     quarantined.values().removeIf(e -> !sameForEnvoy(e.content(), now.get(e.content().name())));
     probation.values().removeIf(e -> !sameForEnvoy(e.content(), now.get(e.content().name())));
     trials.keySet().removeIf(group -> probation.values().stream().noneMatch(e -> e.group().equals(group)));
-    if (quarantined.isEmpty() && probation.isEmpty()) {
+    if (quarantined.isEmpty() && probation.isEmpty() && rejectedClusters.isEmpty()) {
       return raw;
     }
     Set<String> present = new HashSet<>();
@@ -81,10 +94,10 @@ public final class RouteQuarantine {
     List<Route> routes = new ArrayList<>(raw.routes().size());
     for (Route route : raw.routes()) {
       Entry held = quarantined.containsKey(route.name()) ? quarantined.get(route.name()) : probation.get(route.name());
-      if (held == null) {
+      if (held == null && rejectedCluster(route).isEmpty()) {
         routes.add(route);
-      } else {
-        held.fallback().filter(f -> resolves(f, present)).ifPresent(routes::add);
+      } else if (held != null) {
+        held.fallback().filter(f -> resolves(f, present) && rejectedCluster(f).isEmpty()).ifPresent(routes::add);
       }
     }
     return new ConfigDocument(raw.certificates(), raw.clusters(), raw.authPolicies(), raw.rateLimitPolicies(), raw.gateways(), routes);
@@ -97,6 +110,32 @@ public final class RouteQuarantine {
 
   private static Route withoutLabels(Route r) {
     return new Route(r.name(), Map.of(), r.gateway(), r.listener(), r.hostnames(), r.rules(), r.authPolicy(), r.rateLimitPolicy());
+  }
+
+  private Optional<RejectedCluster> rejectedCluster(Route route) {
+    if (rejectedClusters.isEmpty()) {
+      return Optional.empty();
+    }
+    for (Reference reference : route.references()) {
+      if (reference.kind() == ResourceKind.CLUSTER && rejectedClusters.containsKey(reference.name())) {
+        return Optional.of(rejectedClusters.get(reference.name()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A proxy of {@code group} rejected {@code cluster}, which it was never served before: the
+   * routes that send to it are kept out until the cluster (or the route) changes. Returns whether
+   * that changed what is served.
+   */
+  public synchronized boolean clusterRejected(String group, String cluster, String proxyId, String detail, Instant at) {
+    Cluster content = lastClusters.get(cluster);
+    if (content == null || rejectedClusters.containsKey(cluster)) {
+      return false;
+    }
+    rejectedClusters.put(cluster, new RejectedCluster(group, content, lastRevision, proxyId, detail, at));
+    return lastRoutes.values().stream().anyMatch(r -> rejectedCluster(r).isPresent());
   }
 
   private static boolean resolves(ConfigResource route, Set<String> present) {
@@ -176,11 +215,25 @@ public final class RouteQuarantine {
     return probation.values().removeIf(e -> e.group().equals(group));
   }
 
-  /** Routes kept out after a rejection (not counting those on probation during a bisection). */
+  /**
+   * What is kept out after rejections: routes, and new clusters with the routes that send to them
+   * (not counting routes on probation during a bisection).
+   */
   public synchronized List<Quarantined> quarantined() {
-    return quarantined.values().stream()
-        .map(e -> new Quarantined(e.group(), e.content().name(), e.revision(), e.proxyId(), e.detail(), e.since()))
-        .toList();
+    List<Quarantined> all = new ArrayList<>();
+    quarantined.values().forEach(e -> all.add(new Quarantined(ResourceKind.ROUTE, e.content().name(), e.group(), e.revision(), e.proxyId(),
+        e.detail(), e.since())));
+    rejectedClusters.values().forEach(c -> all.add(new Quarantined(ResourceKind.CLUSTER, c.content().name(), c.group(), c.revision(),
+        c.proxyId(), c.detail(), c.since())));
+    if (!rejectedClusters.isEmpty()) {
+      new TreeMap<>(lastRoutes).values().forEach(route -> {
+        if (!quarantined.containsKey(route.name())) {
+          rejectedCluster(route).ifPresent(c -> all.add(new Quarantined(ResourceKind.ROUTE, route.name(), c.group(), c.revision(), c.proxyId(),
+              "sends traffic to cluster " + c.content().name() + ", which the proxy rejected: " + c.detail(), c.since())));
+        }
+      });
+    }
+    return all;
   }
 
   /** Routes left out for the current round of a bisection. */

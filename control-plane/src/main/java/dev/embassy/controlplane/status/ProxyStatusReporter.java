@@ -1,9 +1,7 @@
 package dev.embassy.controlplane.status;
 
-import dev.embassy.config.model.ResourceKind;
 import dev.embassy.config.store.ProxyStatuses;
 import dev.embassy.config.store.Quarantines;
-import dev.embassy.controlplane.quarantine.RouteQuarantine;
 import dev.embassy.controlplane.xds.ProxyRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -30,7 +28,7 @@ public final class ProxyStatusReporter implements AutoCloseable {
   private final ProxyStatuses statuses;
   private final Quarantines quarantines;
   /** The quarantine still to be written; null when the database has the latest. */
-  private final java.util.concurrent.atomic.AtomicReference<List<RouteQuarantine.Quarantined>> quarantine = new java.util.concurrent.atomic.AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicReference<List<Quarantines.Quarantined>> quarantine = new java.util.concurrent.atomic.AtomicReference<>();
   private final java.util.function.LongSupplier servedRevision;
   private final BlockingQueue<ProxyRegistry.Nack> nacks = new LinkedBlockingQueue<>(10_000);
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -64,9 +62,9 @@ public final class ProxyStatusReporter implements AutoCloseable {
     }
   }
 
-  /** The routes this replica keeps out now; written on the next round, before proxy status. */
-  public void quarantined(List<RouteQuarantine.Quarantined> routes) {
-    quarantine.set(List.copyOf(routes));
+  /** What this replica keeps out now; written on the next round, before proxy status. */
+  public void quarantined(List<Quarantines.Quarantined> resources) {
+    quarantine.set(List.copyOf(resources));
     synchronized (nacks) {
       nacks.notifyAll();
     }
@@ -89,12 +87,11 @@ public final class ProxyStatusReporter implements AutoCloseable {
           statuses.recordNack(replica, nack.proxyId(), nack.nodeGroup(), nack.typeUrl(), nack.version(), nack.detail(), nack.at());
           nacks.remove(nack);
         }
-        List<RouteQuarantine.Quarantined> routes = quarantine.get();
-        if (routes != null) {
-          quarantines.replace(replica, routes.stream().map(q -> new Quarantines.Quarantined(ResourceKind.ROUTE, q.route(), q.nodeGroup(),
-              q.revision(), q.proxyId(), q.detail(), q.since())).toList());
+        List<Quarantines.Quarantined> kept = quarantine.get();
+        if (kept != null) {
+          quarantines.replace(replica, kept);
           // A newer list set meanwhile stays to be written.
-          quarantine.compareAndSet(routes, null);
+          quarantine.compareAndSet(kept, null);
         }
         long changes = registry.changeCount();
         long revision = servedRevision.getAsLong();

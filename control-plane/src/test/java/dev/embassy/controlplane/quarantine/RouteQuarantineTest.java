@@ -110,7 +110,7 @@ class RouteQuarantineTest {
     assertThat(afterBad.routes()).containsExactly("good");
     assertThat(afterBad.roundTrips()).as("one NACK; the group without it is what the proxy holds").isEqualTo(1);
     assertThat(quarantine.quarantined()).singleElement().satisfies(q -> {
-      assertThat(q.route()).isEqualTo("bad");
+      assertThat(q.name()).isEqualTo("bad");
       assertThat(q.nodeGroup()).isEqualTo("edge");
       assertThat(q.revision()).isEqualTo(2);
       assertThat(q.detail()).isEqualTo("invalid repetition size");
@@ -148,7 +148,7 @@ class RouteQuarantineTest {
     Proxy proxy = new Proxy(quarantine);
     proxy.serve(document(List.of(route("shop", false))), 1);
     Outcome updated = proxy.serve(document(List.of(route("shop", true))), 2);
-    assertThat(quarantine.quarantined()).extracting(RouteQuarantine.Quarantined::route).containsExactly("shop");
+    assertThat(quarantine.quarantined()).extracting(dev.embassy.config.store.Quarantines.Quarantined::name).containsExactly("shop");
     assertThat(updated.routes()).as("the version before the rejected change").containsExactly("shop");
     assertThat(updated.held().getVirtualHosts(0).getRoutes(0).getMatch().hasSafeRegex()).isFalse();
   }
@@ -165,7 +165,7 @@ class RouteQuarantineTest {
       burst.add(route(name, bad.contains(name)));
     }
     Outcome outcome = proxy.serve(document(burst), 2);
-    assertThat(quarantine.quarantined()).extracting(RouteQuarantine.Quarantined::route).containsExactlyInAnyOrderElementsOf(bad);
+    assertThat(quarantine.quarantined()).extracting(dev.embassy.config.store.Quarantines.Quarantined::name).containsExactlyInAnyOrderElementsOf(bad);
     assertThat(outcome.routes()).hasSize(15).doesNotContainAnyElementsOf(bad);
     assertThat(quarantine.onProbation()).isZero();
     assertThat(quarantine.bisecting()).isFalse();
