@@ -110,6 +110,22 @@ class HostileInputIT {
   }
 
   /**
+   * Envoy refuses a second listener on one address:port, so a second gateway of node group edge
+   * on edge's port is refused at that port, naming the gateway and listener that hold it.
+   */
+  @Test
+  void secondGatewayOnATakenPortIsRefusedAtThePortNamingTheHolder() {
+    Map<String, Long> before = api.snapshot();
+    AdminApiFixture.Response response = api.post("/api/v1/gateways", "{\"name\":\"second\",\"nodeGroup\":\"edge\",\"listeners\":[{\"name\":\"web\",\"port\":10000}]}");
+    assertThat(response.status()).as(response.toString()).isEqualTo(422);
+    assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+    JsonNode error = response.json().path("errors").get(0);
+    assertThat(error.path("pointer").asText()).isEqualTo("/listeners/0/port");
+    assertThat(error.path("detail").asText()).contains("gateway edge (listener http)");
+    assertThat(api.snapshot()).as("database unchanged").isEqualTo(before);
+  }
+
+  /**
    * 32 writers race to replace one route, all guarded by If-Match of the same (current) revision:
    * exactly one wins, every other gets 412, and the loser's content never appears.
    */
