@@ -42,7 +42,16 @@ public final class AdminApiBenchmark {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  /**
+   * {@code bench/run admin-api} runs everything below; {@code bench/run admin-api writes [ROUNDS]}
+   * and {@code bench/run admin-api profile} run only the single-create measurements of issue 13
+   * ({@link AdminWriteBenchmark}).
+   */
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && (args[0].equals("writes") || args[0].equals("profile"))) {
+      AdminWriteBenchmark.main(args[0], args.length > 1 ? Integer.parseInt(args[1]) : 3);
+      return;
+    }
     try (LocalPostgresCluster postgres = LocalPostgresCluster.start()) {
       try (Connection admin = java.sql.DriverManager.getConnection(postgres.jdbcUrl("postgres"), "postgres", "");
           Statement statement = admin.createStatement()) {

@@ -16,7 +16,7 @@ import org.jooq.Table;
 /** The revision chain: appended inside write transactions, read for history, diff and audit. */
 public final class ConfigRevisions {
   /** Advisory lock key that serialises all config writes; any constant unique to Embassy. */
-  private static final long WRITE_LOCK = 0x656d6261_73737931L;
+  static final long WRITE_LOCK = 0x656d6261_73737931L;
 
   private static final Table<Record> REVISION = table(name("config_revision"));
   private static final Field<Long> ID = field(name("id"), Long.class);
