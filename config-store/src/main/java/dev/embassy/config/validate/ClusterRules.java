@@ -8,6 +8,8 @@ final class ClusterRules {
   private static final int MAX_STATIC_ENDPOINTS = 1024;
   private static final java.util.regex.Pattern IPV4 =
       java.util.regex.Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+  private static final java.util.regex.Pattern DNS_NAME =
+      java.util.regex.Pattern.compile("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   private static final java.util.regex.Pattern IPV6_CHARACTERS = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
   private ClusterRules() {}
@@ -83,15 +85,20 @@ final class ClusterRules {
   }
 
   private static void endpoint(Endpoint endpoint, Violations v) {
-    if (Checks.required(v, "address", endpoint.address()) && !ipLiteral(endpoint.address())) {
-      // Static endpoints reach Envoy over EDS, whose socket addresses must be IP literals: a name
-      // is refused ("malformed IP address: api.internal"), and so are 1.2.3, 01.2.3.4 and [::1].
-      v.add("address", "must be an IPv4 address (1.2.3.4) or an IPv6 address without brackets or zone; "
-          + "a DNS name needs Consul discovery");
+    if (Checks.required(v, "address", endpoint.address()) && !ipLiteral(endpoint.address()) && !dnsName(endpoint.address())) {
+      // Envoy parses socket addresses with inet_pton: "malformed IP address: 01.2.3.4" for 999.1.1.1,
+      // 1.2.3, 01.2.3.4 or [::1]. Such strings are neither an IP nor a name anyone means.
+      v.add("address", "must be an IPv4 address (1.2.3.4, no leading zeros), an IPv6 address without brackets or zone, "
+          + "or a lowercase DNS name");
     }
     Checks.port(v, "port", endpoint.port());
     // Envoy rejects an LbEndpoint weight of 0 (the field's minimum is 1).
     Checks.range(v, "weight", endpoint.weight(), 1, 128);
+  }
+
+  /** A DNS name that cannot be mistaken for a malformed IPv4 address (every label numeric). */
+  private static boolean dnsName(String address) {
+    return DNS_NAME.matcher(address).matches() && !address.matches("[0-9.]+");
   }
 
   /** What Envoy's inet_pton accepts: dotted quads without leading zeros, and IPv6 text. */
