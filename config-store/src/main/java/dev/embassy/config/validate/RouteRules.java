@@ -24,6 +24,7 @@ final class RouteRules {
   private static final int MAX_MATCHES = 64;
   private static final int MAX_FILTERS = 16;
   private static final int MAX_BACKENDS = 16;
+  private static final int MAX_HEADERS = 16;
   private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
   private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
   private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
@@ -206,6 +207,11 @@ final class RouteRules {
   }
 
   private static void headerModifier(HeaderModifier modifier, Violations v) {
+    // Gateway API's limit of 16 each; Envoy refuses more than 1000 headers_to_add per route
+    // ("RequestHeadersToAdd: value must contain no more than 1000 item(s)").
+    Checks.maxSize(v, "set", modifier.set(), MAX_HEADERS);
+    Checks.maxSize(v, "add", modifier.add(), MAX_HEADERS);
+    Checks.maxSize(v, "remove", modifier.remove(), MAX_HEADERS);
     headers(modifier.set(), v.at("set"));
     headers(modifier.add(), v.at("add"));
     for (int i = 0; i < modifier.remove().size(); i++) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.embassy.config.codec.ConfigJson;
 import dev.embassy.config.model.Route;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,6 +32,17 @@ class RouteRulesTest {
       """)
   void refusedAtItsPointer(String description, String rule, String pointer) throws Exception {
     assertThat(validate(rule)).extracting(FieldError::pointer).containsExactly(pointer);
+  }
+
+  @Test
+  void headerModifiersTakeAtMost16OfEach() throws Exception {
+    StringBuilder set = new StringBuilder();
+    for (int i = 0; i < 1001; i++) {
+      set.append(i == 0 ? "" : ",").append("{\"name\":\"x-").append(i).append("\",\"value\":\"v\"}");
+    }
+    // 1001 would be NACKed by Envoy (headers_to_add max_items: 1000); Gateway API stops at 16.
+    assertThat(validate("{\"filters\":[{\"type\":\"RequestHeaderModifier\",\"requestHeaderModifier\":{\"set\":[" + set + "]}}],\"backendRefs\":[{\"cluster\":\"c\"}]}"))
+        .extracting(FieldError::pointer).containsExactly("/rules/0/filters/0/requestHeaderModifier/set");
   }
 
   @ParameterizedTest(name = "{0}")
