@@ -1,7 +1,5 @@
 package dev.embassy.config.validate;
 
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import dev.embassy.config.model.DurationText;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -128,7 +126,10 @@ final class Checks {
     return parsed;
   }
 
-  /** The regex must compile under RE2 semantics, which is what Envoy (and grpc-java) use. */
+  /**
+   * The regex must be one Envoy's RE2 compiles within Envoy's program-size limit; re2j's syntax
+   * check alone let NACKed regexes through (issue 13), so {@link Re2Rules} decides.
+   */
   static void regex(Violations v, String field, String value) {
     if (!required(v, field, value)) {
       return;
@@ -137,11 +138,7 @@ final class Checks {
       v.add(field, "regex longer than 1024 characters");
       return;
     }
-    try {
-      Pattern.compile(value);
-    } catch (PatternSyntaxException e) {
-      v.add(field, "is not a valid RE2 regular expression: " + e.getDescription());
-    }
+    Re2Rules.refusal(value).ifPresent(reason -> v.add(field, reason));
   }
 
   /**
