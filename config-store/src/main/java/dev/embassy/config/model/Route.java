@@ -102,9 +102,15 @@ public record Route(
     }
   }
 
-  public enum FilterType { RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, RequestMirror, CORS }
+  public enum FilterType {
+    RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, RequestMirror, CORS,
+    DirectResponse, FaultInjection, LocalRateLimit, RequestBodyLimit
+  }
 
-  /** One filter; exactly the field named by {@code type} is set, as in Gateway API. */
+  /**
+   * One filter; exactly the field named by {@code type} is set, as in Gateway API. The first six
+   * are Gateway API's; the rest are Embassy's (Gateway API leaves them to extensions).
+   */
   public record Filter(
       FilterType type,
       Optional<HeaderModifier> requestHeaderModifier,
@@ -112,7 +118,11 @@ public record Route(
       Optional<Redirect> requestRedirect,
       Optional<UrlRewrite> urlRewrite,
       Optional<Mirror> requestMirror,
-      Optional<Cors> cors) {
+      Optional<Cors> cors,
+      Optional<DirectResponse> directResponse,
+      Optional<FaultInjection> faultInjection,
+      Optional<LocalRateLimit> localRateLimit,
+      Optional<RequestBodyLimit> requestBodyLimit) {
     public Filter {
       requestHeaderModifier = Absent.optional(requestHeaderModifier);
       responseHeaderModifier = Absent.optional(responseHeaderModifier);
@@ -120,8 +130,51 @@ public record Route(
       urlRewrite = Absent.optional(urlRewrite);
       requestMirror = Absent.optional(requestMirror);
       cors = Absent.optional(cors);
+      directResponse = Absent.optional(directResponse);
+      faultInjection = Absent.optional(faultInjection);
+      localRateLimit = Absent.optional(localRateLimit);
+      requestBodyLimit = Absent.optional(requestBodyLimit);
     }
   }
+
+  /** Answers the request itself, with no backend: a fixed status and body. */
+  public record DirectResponse(Integer status, Optional<String> body) {
+    public DirectResponse {
+      status = Absent.or(status, 200);
+      body = Absent.optional(body);
+    }
+  }
+
+  /** Chaos testing: delay and/or abort a share of the requests. */
+  public record FaultInjection(Optional<FaultDelay> delay, Optional<FaultAbort> abort) {
+    public FaultInjection {
+      delay = Absent.optional(delay);
+      abort = Absent.optional(abort);
+    }
+  }
+
+  /** Holds {@code percent} of the requests for {@code duration} before passing them on. */
+  public record FaultDelay(String duration, Integer percent) {
+    public FaultDelay {
+      percent = Absent.or(percent, 100);
+    }
+  }
+
+  /** Answers {@code percent} of the requests with {@code status}, without a backend. */
+  public record FaultAbort(Integer status, Integer percent) {
+    public FaultAbort {
+      percent = Absent.or(percent, 100);
+    }
+  }
+
+  /**
+   * Envoy's own token bucket, per Envoy and per route: {@code requests} per {@code per}, 429 past
+   * it. Next to the global limits of rate-limit policies, without a call to ratelimit-service.
+   */
+  public record LocalRateLimit(Integer requests, String per) {}
+
+  /** Requests whose body is larger than {@code maxBytes} are answered 413. */
+  public record RequestBodyLimit(Integer maxBytes) {}
 
   public record HeaderModifier(List<Header> set, List<Header> add, List<String> remove) {
     public HeaderModifier {

@@ -53,16 +53,21 @@ final class RouteRules {
       match(rule.matches().get(i), v.at("matches", i));
     }
     boolean redirects = false;
+    boolean answers = false;
     for (int i = 0; i < rule.filters().size(); i++) {
       Filter filter = rule.filters().get(i);
       filter(filter, rule, v.at("filters", i));
       redirects |= filter.type() == FilterType.RequestRedirect;
+      answers |= TrafficFilterRules.answersItself(filter);
     }
     Checks.unique(v, "filters", rule.filters(), Filter::type, "filter type given twice:");
-    if (redirects && !rule.backendRefs().isEmpty()) {
-      v.add("backendRefs", "a rule with a RequestRedirect filter answers itself and takes no backendRefs");
+    if (redirects && answers) {
+      v.add("filters", "a rule answers either with a RequestRedirect or with a DirectResponse, not both");
     }
-    if (!redirects) {
+    if ((redirects || answers) && !rule.backendRefs().isEmpty()) {
+      v.add("backendRefs", "a rule with a " + (redirects ? "RequestRedirect" : "DirectResponse") + " filter answers itself and takes no backendRefs");
+    }
+    if (!redirects && !answers) {
       backends(rule.backendRefs(), v);
     }
     rule.timeouts().ifPresent(timeouts -> {
@@ -139,8 +144,10 @@ final class RouteRules {
     // the operator would otherwise never learn about.
     List<Optional<?>> fields = List.of(
         filter.requestHeaderModifier(), filter.responseHeaderModifier(), filter.requestRedirect(),
-        filter.urlRewrite(), filter.requestMirror(), filter.cors());
-    List<String> names = List.of("requestHeaderModifier", "responseHeaderModifier", "requestRedirect", "urlRewrite", "requestMirror", "cors");
+        filter.urlRewrite(), filter.requestMirror(), filter.cors(),
+        filter.directResponse(), filter.faultInjection(), filter.localRateLimit(), filter.requestBodyLimit());
+    List<String> names = List.of("requestHeaderModifier", "responseHeaderModifier", "requestRedirect", "urlRewrite", "requestMirror", "cors",
+        "directResponse", "faultInjection", "localRateLimit", "requestBodyLimit");
     int expected = filter.type().ordinal();
     for (int i = 0; i < fields.size(); i++) {
       if (i == expected && fields.get(i).isEmpty()) {
@@ -149,6 +156,7 @@ final class RouteRules {
         v.add(names.get(i), "does not belong to a " + filter.type() + " filter");
       }
     }
+    TrafficFilterRules.check(filter, v);
     filter.requestHeaderModifier().ifPresent(m -> headerModifier(m, v.at("requestHeaderModifier")));
     filter.responseHeaderModifier().ifPresent(m -> headerModifier(m, v.at("responseHeaderModifier")));
     filter.requestRedirect().ifPresent(redirect -> {

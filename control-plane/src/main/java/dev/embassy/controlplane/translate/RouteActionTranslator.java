@@ -16,8 +16,8 @@ import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.List;
 
 /**
- * What a matched request does: redirect, or go to (weighted) backends with the rule's timeouts,
- * retries, rewrites and mirrors.
+ * What a matched request does: redirect, answer directly, or go to (weighted) backends with the
+ * rule's timeouts, retries, rewrites and mirrors.
  */
 final class RouteActionTranslator {
   private RouteActionTranslator() {}
@@ -29,6 +29,11 @@ final class RouteActionTranslator {
         route.setRedirect(redirect(filter.requestRedirect().get()));
         return;
       }
+    }
+    java.util.Optional<io.envoyproxy.envoy.config.route.v3.DirectResponseAction> direct = DirectResponseTranslator.of(config);
+    if (direct.isPresent()) {
+      route.setDirectResponse(direct.get());
+      return;
     }
     RouteAction.Builder action = RouteAction.newBuilder();
     // Zero-weight backends receive nothing; leaving them out keeps WeightedCluster valid.
