@@ -14,13 +14,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The route filters that shape traffic, each shown by requests through a real Envoy on the config
  * the control plane generates, one Envoy serving all of them at once: a direct response, fault
- * injection (abort, delay, and a share of the requests), an Envoy-local rate limit, and a request
- * body limit.
+ * injection (abort, delay, and a share of the requests), an Envoy-local rate limit, a request
+ * body limit; and a static endpoint named by DNS.
  */
 @ExtendWith(PostgresExtension.class)
 class TrafficFiltersIT {
   private static final String CONFIG = """
-      clusters: [{name: app, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %d}]}}}]
+      clusters:
+        - {name: app, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %1$d}]}}}
+        - {name: app-by-name, discovery: {static: {endpoints: [{address: localhost, port: %1$d}]}}}
       gateways: [{name: edge, nodeGroup: edge, listeners: [{name: http, port: ${LISTENER_PORT}}]}]
       routes:
         - name: traffic
@@ -45,6 +47,8 @@ class TrafficFiltersIT {
             - matches: [{path: {type: PathPrefix, value: /upload}}]
               backendRefs: [{cluster: app}]
               filters: [{type: RequestBodyLimit, requestBodyLimit: {maxBytes: 1024}}]
+            - matches: [{path: {type: PathPrefix, value: /by-name}}]
+              backendRefs: [{cluster: app-by-name}]
             - matches: [{path: {type: PathPrefix, value: /}}]
               backendRefs: [{cluster: app}]
       """;
@@ -104,6 +108,11 @@ class TrafficFiltersIT {
       assertThat(tooLarge.statusCode()).isEqualTo(413);
       assertThat(app.requestCount()).isEqualTo(beforeUpload);
       assertThat(gateway.post("/other", "x".repeat(100_000), Map.of()).statusCode()).as("no limit on other routes").isEqualTo(200);
+
+      // A static endpoint named by DNS: Envoy resolves it (STRICT_DNS), EDS could not carry it.
+      long beforeByName = app.requestCount();
+      assertThat(gateway.get("/by-name/x", Map.of()).statusCode()).isEqualTo(200);
+      assertThat(app.requestCount()).isEqualTo(beforeByName + 1);
     }
   }
 }

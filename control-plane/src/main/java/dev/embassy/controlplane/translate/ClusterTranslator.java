@@ -13,7 +13,12 @@ import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.time.Duration;
 
-/** Builds an EDS cluster whose endpoints arrive over the same ADS stream. */
+/**
+ * Builds a cluster: EDS, its endpoints arriving over the same ADS stream, unless its static
+ * endpoints name hosts by DNS name, which EDS cannot carry (Envoy parses EDS addresses as IP
+ * literals: "malformed IP address: api.internal"). Those become STRICT_DNS clusters that Envoy
+ * resolves itself, following every address behind each name.
+ */
 final class ClusterTranslator {
   private ClusterTranslator() {}
 
@@ -22,13 +27,21 @@ final class ClusterTranslator {
     io.envoyproxy.envoy.config.cluster.v3.Cluster.Builder envoy =
         io.envoyproxy.envoy.config.cluster.v3.Cluster.newBuilder()
             .setName(cluster.name())
-            .setType(io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.EDS)
-            // Endpoints change far more often than clusters; EDS lets them move without
-            // re-sending (and re-warming) the cluster.
-            .setEdsClusterConfig(io.envoyproxy.envoy.config.cluster.v3.Cluster.EdsClusterConfig.newBuilder()
-                .setEdsConfig(ConfigSources.ads())
-                .setServiceName(cluster.name()))
-            .setConnectTimeout(duration(cluster.connectTimeout()))
+            .setConnectTimeout(duration(cluster.connectTimeout()));
+    if (resolvedByDns(upstream)) {
+      envoy.setType(io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.STRICT_DNS)
+          // "localhost" and dual-stack names: the IPv4 address when there is one, as curl does.
+          .setDnsLookupFamily(io.envoyproxy.envoy.config.cluster.v3.Cluster.DnsLookupFamily.V4_PREFERRED)
+          .setLoadAssignment(EndpointTranslator.loadAssignment(upstream).orElseThrow());
+    } else {
+      envoy.setType(io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.EDS)
+          // Endpoints change far more often than clusters; EDS lets them move without
+          // re-sending (and re-warming) the cluster.
+          .setEdsClusterConfig(io.envoyproxy.envoy.config.cluster.v3.Cluster.EdsClusterConfig.newBuilder()
+              .setEdsConfig(ConfigSources.ads())
+              .setServiceName(cluster.name()));
+    }
+    envoy
             .setLbPolicy(switch (cluster.lbPolicy()) {
               case ROUND_ROBIN -> io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.ROUND_ROBIN;
               case LEAST_REQUEST -> io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.LEAST_REQUEST;
@@ -64,6 +77,19 @@ final class ClusterTranslator {
         .setMaxEjectionPercent(UInt32Value.of(outlier.maxEjectionPercent()))));
     return envoy.build();
   }
+
+  /** Static endpoints of which at least one is a DNS name, not an IP literal. */
+  static boolean resolvedByDns(UpstreamCluster upstream) {
+    return upstream.cluster().discovery().staticEndpoints().isPresent()
+        && upstream.endpoints().orElse(java.util.List.of()).stream().anyMatch(e -> !ipLiteral(e.address()));
+  }
+
+  /** Validation has refused malformed literals already, so the shape tells a literal from a name. */
+  private static boolean ipLiteral(String address) {
+    return address.contains(":") || IPV4.matcher(address).matches();
+  }
+
+  private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
   private static com.google.protobuf.Duration duration(String text) {
     Duration duration = DurationText.of(text);

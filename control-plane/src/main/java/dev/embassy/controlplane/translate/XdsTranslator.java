@@ -52,7 +52,11 @@ public final class XdsTranslator {
     for (UpstreamCluster cluster : config.clusters()) {
       ClusterResources translated = memo.cluster(config.nodeGroup(), cluster, XdsTranslator::cluster);
       clusters.add(translated.cluster());
-      translated.endpoints().ifPresentOrElse(endpoints::add, () -> awaiting.add(cluster.name()));
+      if (translated.endpoints().isPresent()) {
+        endpoints.add(translated.endpoints().get());
+      } else if (!ClusterTranslator.resolvedByDns(cluster)) {
+        awaiting.add(cluster.name());
+      }
     }
     return new XdsResources(config.nodeGroup(), listeners, routes, clusters, endpoints, List.copyOf(secrets.values()), awaiting);
   }
@@ -64,10 +68,11 @@ public final class XdsTranslator {
 
   /** A cluster's ClusterLoadAssignment alone, for endpoint changes; empty while its discovery has not answered. */
   public static Optional<ClusterLoadAssignment> endpoints(UpstreamCluster cluster) {
-    return EndpointTranslator.loadAssignment(cluster);
+    // A DNS cluster carries its endpoints inline and has no assignment of its own.
+    return ClusterTranslator.resolvedByDns(cluster) ? Optional.empty() : EndpointTranslator.loadAssignment(cluster);
   }
 
   static ClusterResources cluster(UpstreamCluster cluster) {
-    return new ClusterResources(ClusterTranslator.cluster(cluster), EndpointTranslator.loadAssignment(cluster));
+    return new ClusterResources(ClusterTranslator.cluster(cluster), endpoints(cluster));
   }
 }
