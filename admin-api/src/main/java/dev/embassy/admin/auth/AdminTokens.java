@@ -4,6 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Base64;
@@ -13,6 +17,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /**
@@ -26,9 +31,11 @@ public final class AdminTokens {
   private static final int MIN_BOOTSTRAP_LENGTH = 24;
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private final DataSource dataSource;
   private final DSLContext db;
 
   public AdminTokens(DataSource dataSource) {
+    this.dataSource = dataSource;
     this.db = DSL.using(dataSource, SQLDialect.POSTGRES);
   }
 
@@ -53,9 +60,17 @@ public final class AdminTokens {
     if (token == null || token.isEmpty() || token.length() > 512) {
       return Optional.empty();
     }
-    return db.resultQuery("SELECT id, owner, role FROM admin_token WHERE secret_hash = ? AND revoked_at IS NULL", hash(token))
-        .fetchOptional()
-        .map(r -> new Principal(r.get(0, String.class), r.get(1, String.class), Role.valueOf(r.get(2, String.class))));
+    // Plain JDBC: this runs on every request, and jOOQ's rendering of it cost more CPU than the
+    // query itself (issue 13: 13% of the admin API's samples per route create).
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement query = c.prepareStatement("SELECT id, owner, role FROM admin_token WHERE secret_hash = ? AND revoked_at IS NULL")) {
+      query.setBytes(1, hash(token));
+      try (ResultSet row = query.executeQuery()) {
+        return row.next() ? Optional.of(new Principal(row.getString(1), row.getString(2), Role.valueOf(row.getString(3)))) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new DataAccessException("SQL [verify admin token]; " + e.getMessage(), e);
+    }
   }
 
   public IssuedToken issue(String owner, Role role) {

@@ -81,6 +81,11 @@ final class CommittedConfig {
     apply(ResourceRows.all(tx).stream().map(row -> new Put(row.resource().kind(), row.resource().name(), Optional.of(row.resource()))).toList());
   }
 
+  /** The revision this holds, when it is loaded and not waiting for a commit to be confirmed. */
+  java.util.OptionalLong current() {
+    return revision == NOT_LOADED || staged ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(revision);
+  }
+
   /** Records {@code changes} as revision {@code id}, made on {@code parent}, before its commit. */
   void stage(long parent, long id, List<Put> changes) {
     if (revision != parent || staged) {

@@ -44,6 +44,8 @@ public final class ConfigStore {
   private final DSLContext db;
   /** What single creates validate against; see {@link CommittedConfig}. */
   private final CommittedConfig committed = new CommittedConfig();
+  /** Creates of this process, one at a time and in arrival order (they would queue on the write lock anyway). */
+  private final java.util.concurrent.locks.ReentrantLock localCreates = new java.util.concurrent.locks.ReentrantLock(true);
 
   public ConfigStore(DataSource dataSource) {
     this.dataSource = dataSource;
@@ -168,17 +170,75 @@ public final class ConfigStore {
   // ---- single-resource writes --------------------------------------------------------------
 
   /**
-   * Creates a resource: validated against {@link CommittedConfig} (no lookups in the store) and
-   * written in two round trips plus the commit ({@link CreateStatements}), where it was eighteen.
+   * Creates a resource, validated against {@link CommittedConfig} instead of lookups in the store.
+   * Creates from this process queue here, so that the one writing can usually send its whole
+   * transaction in one round trip (lock, check that the config it validated against is still the
+   * latest, write, commit: {@link CreateStatements#lockCheckCreateCommit}); when it is not, or the
+   * create would be refused, it is decided again under the lock after catching up. The statements
+   * of the eighteen round trips this replaces were most of a create's CPU (issue 13).
    */
   public WriteResult create(ConfigResource resource, String actor, String summary) {
     requireValid(ResourceValidator.validate(resource));
+    Change change = Change.upsert(Change.Op.create, resource, ResourceCodec.secret(resource));
+    String changesJson = changesJson(List.of(change));
+    localCreates.lock();
+    try {
+      return createOnCurrentView(resource, change, changesJson, actor, summary)
+          .orElseGet(() -> createUnderLock(resource, change, changesJson, actor, summary));
+    } finally {
+      localCreates.unlock();
+    }
+  }
+
+  /** The create in one round trip, if the view is current and accepts it; empty to decide under the lock. */
+  private Optional<WriteResult> createOnCurrentView(ConfigResource resource, Change change, String changesJson, String actor, String summary) {
+    long parent;
+    Set<String> claimKeys;
+    synchronized (committed) {
+      OptionalLong current = committed.current();
+      // Refusals are only ever given under the lock, against the latest revision.
+      if (current.isEmpty() || committed.exists(resource.kind(), resource.name())
+          || resource instanceof Certificate certificate && certificate.privateKey().isEmpty()
+          || !ConfigValidator.validate(resource, committed.with(resource)).isEmpty()) {
+        return Optional.empty();
+      }
+      parent = current.getAsLong();
+      claimKeys = claimKeys(resource);
+    }
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        ConfigRevision revision = CreateStatements.lockCheckCreateCommit(c, parent, actor, summary, changesJson, change, claimKeys);
+        synchronized (committed) {
+          committed.stage(parent, revision.id(), List.of(put(resource)));
+          committed.committed(revision.id());
+        }
+        return Optional.of(created(resource, revision));
+      } catch (RuntimeException | SQLException e) {
+        rollback(c, e);
+        if (e instanceof SQLException sql && CreateStatements.isStale(sql)) {
+          return Optional.empty();
+        }
+        // Whether the commit at the end of the pipeline happened is unknown: start afresh.
+        synchronized (committed) {
+          committed.invalidate();
+        }
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw dataAccess("create " + resource.kind().pathSegment() + "/" + resource.name(), e);
+    }
+  }
+
+  /** The create decided under the write lock, after catching up with the latest revision. */
+  private WriteResult createUnderLock(ConfigResource resource, Change change, String changesJson, String actor, String summary) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       long staged = -1;
       try {
         long parent = CreateStatements.lockForWrite(c);
-        Change change;
         Set<String> claimKeys;
         synchronized (committed) {
           committed.catchUp(DSL.using(c, SQLDialect.POSTGRES), parent);
@@ -189,37 +249,58 @@ public final class ConfigStore {
             throw new StoreException.Invalid(List.of(new FieldError("/privateKey", "is required when creating a certificate")));
           }
           requireValid(ConfigValidator.validate(resource, committed.with(resource)));
-          change = Change.upsert(Change.Op.create, resource, ResourceCodec.secret(resource));
-          claimKeys = resource instanceof Route route ? committed.claimKeys(route, committed.gateway(route.gateway())) : Set.of();
+          claimKeys = claimKeys(resource);
         }
-        ConfigRevision revision = CreateStatements.create(c, parent, actor, summary, changesJson(List.of(change)), change, claimKeys);
+        ConfigRevision revision = CreateStatements.create(c, parent, actor, summary, changesJson, change, claimKeys);
         synchronized (committed) {
-          committed.stage(parent, revision.id(), List.of(new CommittedConfig.Put(resource.kind(), resource.name(), Optional.of(withoutSecret(resource)))));
+          committed.stage(parent, revision.id(), List.of(put(resource)));
           staged = revision.id();
         }
         c.commit();
         synchronized (committed) {
           committed.committed(revision.id());
         }
-        return new WriteResult(Optional.of(new StoredResource(withoutSecret(resource), revision.id())), Optional.of(revision));
+        return created(resource, revision);
       } catch (RuntimeException | SQLException e) {
         if (staged != -1) {
           synchronized (committed) {
             committed.invalidate();
           }
         }
-        try {
-          c.rollback();
-        } catch (SQLException rollback) {
-          e.addSuppressed(rollback);
-        }
+        rollback(c, e);
         throw e;
       } finally {
         c.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      throw new org.jooq.exception.DataAccessException("SQL [create " + resource.kind().pathSegment() + "/" + resource.name() + "]; " + e.getMessage(), e);
+      throw dataAccess("create " + resource.kind().pathSegment() + "/" + resource.name(), e);
     }
+  }
+
+  /** The claims a route will hold once created (see {@link CommittedConfig#claimKeys}); none for other kinds. */
+  private Set<String> claimKeys(ConfigResource resource) {
+    return resource instanceof Route route ? committed.claimKeys(route, committed.gateway(route.gateway())) : Set.of();
+  }
+
+  private static CommittedConfig.Put put(ConfigResource resource) {
+    return new CommittedConfig.Put(resource.kind(), resource.name(), Optional.of(withoutSecret(resource)));
+  }
+
+  private static WriteResult created(ConfigResource resource, ConfigRevision revision) {
+    return new WriteResult(Optional.of(new StoredResource(withoutSecret(resource), revision.id())), Optional.of(revision));
+  }
+
+  private static void rollback(Connection c, Exception cause) {
+    try {
+      c.rollback();
+    } catch (SQLException rollback) {
+      cause.addSuppressed(rollback);
+    }
+  }
+
+  /** As jOOQ reports SQL failures elsewhere in the store, so the API maps them the same way. */
+  private static org.jooq.exception.DataAccessException dataAccess(String what, SQLException e) {
+    return new org.jooq.exception.DataAccessException("SQL [" + what + "]; " + e.getMessage(), e);
   }
 
   /** Replaces a resource; {@code ifMatch} is the revision the caller read (If-Match). */

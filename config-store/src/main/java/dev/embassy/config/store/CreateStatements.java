@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The SQL of a single-resource create in two round trips: the write lock with the latest revision,
- * then every row the create writes. pgjdbc sends the statements of one prepared statement
+ * The SQL of a single-resource create: in one round trip when the writer's view of the config is
+ * current (lock, check, write, commit), else in two plus the commit (the write lock with the latest
+ * revision, then every row the create writes). pgjdbc sends the statements of one prepared statement
  * separated by semicolons as one pipeline (one Sync), and runs them in order in the transaction;
  * after an error the rest are skipped. The rows are those {@link ResourceRows#write} writes for a
  * create: the revision (its triggers NOTIFY and audit), the resource, its references, a route's
@@ -44,15 +45,40 @@ final class CreateStatements {
   }
 
   /**
-   * Writes {@code change} (a create) as a new revision on {@code parent}; {@code claimKeys} are the
-   * claims of a route (empty for other kinds). Returns the revision as stored.
+   * Writes {@code change} (a create) as a new revision on {@code parent}, under the write lock
+   * already taken; {@code claimKeys} are the claims of a route (empty for other kinds). Returns
+   * the revision as stored; the caller commits.
    */
   static ConfigRevision create(Connection c, long parent, String author, String summary, String changesJson, Change change,
       Set<String> claimKeys) throws SQLException {
+    return execute(c, "", 0, parent, author, summary, changesJson, change, claimKeys, "");
+  }
+
+  /**
+   * The whole transaction in one round trip, for a writer that validated against the config at
+   * {@code parent} without holding the lock: takes the write lock, checks that {@code parent} is
+   * still the latest revision, writes and commits. When another revision came first the check
+   * fails with {@link #isStale} and nothing is written.
+   */
+  static ConfigRevision lockCheckCreateCommit(Connection c, long parent, String author, String summary, String changesJson, Change change,
+      Set<String> claimKeys) throws SQLException {
+    // The division fails (22012) unless the latest revision is the one validated against; the
+    // divisor depends on the row, so the planner cannot fold it into an error of its own.
+    String prefix = "SELECT pg_advisory_xact_lock(?); SELECT 1 / (CASE WHEN coalesce(max(id), 0) = ? THEN 1 ELSE 0 END) FROM config_revision; ";
+    return execute(c, prefix, 2, parent, author, summary, changesJson, change, claimKeys, "; COMMIT");
+  }
+
+  /** The precondition of {@link #lockCheckCreateCommit} failed: another revision is the latest. */
+  static boolean isStale(SQLException e) {
+    return "22012".equals(e.getSQLState());
+  }
+
+  private static ConfigRevision execute(Connection c, String prefix, int prefixResults, long parent, String author, String summary,
+      String changesJson, Change change, Set<String> claimKeys, String suffix) throws SQLException {
     ConfigResource resource = change.after().orElseThrow();
     String kind = ResourceRows.kindKey(change.kind());
     List<Reference> references = resource.references();
-    StringBuilder sql = new StringBuilder(1024)
+    StringBuilder sql = new StringBuilder(1024).append(prefix)
         .append("INSERT INTO config_revision (parent_id, author, operation, summary, changes) VALUES (?, ?, 'write', ?, ?::jsonb)")
         .append(" RETURNING id, created_at, changes::text;")
         .append(" INSERT INTO config_resource (kind, name, spec, labels, secret, revision) VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ")
@@ -66,10 +92,14 @@ final class CreateStatements {
       values(sql, claimKeys.size(), "(?, ?, ?)").append(';');
     }
     sql.append(" INSERT INTO config_resource_history (revision, kind, name, op, spec, secret) VALUES (")
-        .append(REVISION_ID).append(", ?, ?, 'create', ?::jsonb, ?)");
+        .append(REVISION_ID).append(", ?, ?, 'create', ?::jsonb, ?)").append(suffix);
 
     try (PreparedStatement statement = c.prepareStatement(sql.toString())) {
       int i = 0;
+      if (prefixResults > 0) {
+        statement.setLong(++i, ConfigRevisions.WRITE_LOCK);
+        statement.setLong(++i, parent);
+      }
       if (parent == 0) {
         statement.setNull(++i, Types.BIGINT);
       } else {
@@ -101,7 +131,12 @@ final class CreateStatements {
       statement.setString(++i, change.spec().orElseThrow());
       statement.setString(++i, change.secret().orElse(null));
 
-      if (!statement.execute()) {
+      // pgjdbc reports the first error of the pipeline from execute(), whichever statement failed.
+      boolean resultSet = statement.execute();
+      for (int skipped = 0; skipped < prefixResults; skipped++) {
+        resultSet = statement.getMoreResults();
+      }
+      if (!resultSet) {
         throw new SQLException("the revision insert returned no row");
       }
       ConfigRevision revision;
