@@ -15,7 +15,7 @@ import java.util.Optional;
  *       {@code re2.max_program_size.error_level} (100 unless the operator raises it), measured
  *       here by {@link Re2ProgramSize}'s upper bound.
  * </ul>
- * Where re2j is stricter than RE2 (non-ASCII group names, {@code \C}) the regex is refused; that
+ * Where re2j is stricter than RE2 (non-ASCII or duplicate group names, {@code \C}) the regex is refused; that
  * and the estimate's slack are the documented differences (docs/validation.md).
  */
 final class Re2Rules {

@@ -56,10 +56,11 @@ class Re2RulesTest {
   }
 
   @Test
-  void reAcceptsWhatRe2jRefusesOnlyOnTheDocumentedList() {
-    // RE2 accepts \C and non-ASCII group names, re2j does not; refused here (docs/validation.md).
+  void refusesWhatOnlyRe2jRefusesAndTheEstimatesSlack() {
+    // RE2 accepts \C, non-ASCII and duplicate group names, re2j does not; refused here (docs/validation.md).
     assertThat(Re2Rules.refusal("\\C")).isPresent();
     assertThat(Re2Rules.refusal("(?P<ñ>a)")).isPresent();
+    assertThat(Re2Rules.refusal("(?P<n>a)|(?P<n>b)")).isPresent();
     // The estimate does not model RE2's shared UTF-8 suffixes: \p{Greek} compiles to 66
     // instructions in Envoy and is estimated at 120.
     assertThat(Re2Rules.refusal("\\p{Greek}")).get().asString().startsWith("RE2 program size is about 120,");

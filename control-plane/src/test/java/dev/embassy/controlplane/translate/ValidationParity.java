@@ -40,9 +40,10 @@ final class ValidationParity {
 
   static {
     DOCUMENTED.put("program-size estimate above the true size", (regex, reason) -> reason.startsWith("RE2 program size is about"));
-    DOCUMENTED.put("re2j refuses \\C and non-ASCII group names, RE2 accepts them",
+    DOCUMENTED.put("re2j refuses \\C, non-ASCII and duplicate group names, RE2 accepts them",
         (regex, reason) -> reason.startsWith("is not a valid RE2 regular expression")
-            && (regex.contains("\\C") || (regex.contains("(?") && !regex.chars().allMatch(ch -> ch < 0x80))));
+            && (regex.contains("\\C") || reason.endsWith("duplicate capture group name")
+                || (regex.contains("(?") && !regex.chars().allMatch(ch -> ch < 0x80))));
     DOCUMENTED.put("Embassy's own length limit", (regex, reason) -> reason.equals("regex longer than 1024 characters"));
   }
 
