@@ -69,6 +69,9 @@ public final class DemoBackend implements AutoCloseable {
     byte[] bytes = JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().put("content-type", List.of("application/json"));
     exchange.getResponseHeaders().put("x-backend", List.of(name));
+    // What real application servers send, and what a gateway should not pass on by default.
+    exchange.getResponseHeaders().put("server", List.of("demo-backend/1.0"));
+    exchange.getResponseHeaders().put("x-powered-by", List.of("demo"));
     exchange.sendResponseHeaders(200, bytes.length);
     try (var out = exchange.getResponseBody()) {
       out.write(bytes);

@@ -56,11 +56,50 @@ public record Gateway(String name, Map<String, String> labels, String nodeGroup,
 
   public enum Protocol { HTTP, HTTPS }
 
-  public record Listener(String name, Integer port, Protocol protocol, List<String> hostnames, Optional<Tls> tls) {
+  public record Listener(
+      String name,
+      Integer port,
+      Protocol protocol,
+      List<String> hostnames,
+      Optional<Tls> tls,
+      Optional<ClientAddress> clientAddress,
+      Optional<ClientIps> clientIps,
+      Optional<Timeouts> timeouts) {
     public Listener {
       protocol = Absent.or(protocol, Protocol.HTTP);
       hostnames = Absent.list(hostnames);
       tls = Absent.optional(tls);
+      clientAddress = Absent.optional(clientAddress);
+      clientIps = Absent.optional(clientIps);
+      timeouts = Absent.optional(timeouts);
+    }
+
+    public Listener(String name, Integer port, Protocol protocol, List<String> hostnames, Optional<Tls> tls) {
+      this(name, port, protocol, hostnames, tls, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+  }
+
+  /**
+   * How the client's address is found. By default it is the TCP peer's, and X-Forwarded-For from
+   * clients is not trusted. Behind {@code trustedHops} proxies of your own (a load balancer, a CDN),
+   * it is the address the outermost of them appended to X-Forwarded-For: the one that many entries
+   * from the right. That address is what client IP lists, rate limits by address and access logs see.
+   */
+  public record ClientAddress(Integer trustedHops) {
+    public ClientAddress {
+      trustedHops = Absent.or(trustedHops, 0);
+    }
+  }
+
+  /**
+   * Connection-level timeouts of a listener; Envoy's defaults apply to those left out (no idle
+   * timeout for connections, 5 minutes for streams).
+   */
+  public record Timeouts(Optional<String> idle, Optional<String> streamIdle, Optional<String> requestHeaders) {
+    public Timeouts {
+      idle = Absent.optional(idle);
+      streamIdle = Absent.optional(streamIdle);
+      requestHeaders = Absent.optional(requestHeaders);
     }
   }
 

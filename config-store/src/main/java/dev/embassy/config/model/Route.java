@@ -65,13 +65,46 @@ public record Route(
       List<Filter> filters,
       List<BackendRef> backendRefs,
       Optional<Timeouts> timeouts,
-      Optional<Retry> retry) {
+      Optional<Retry> retry,
+      Optional<ClientIps> clientIps,
+      Optional<SessionAffinity> sessionAffinity,
+      Boolean webSocket,
+      Boolean exposeServerHeaders) {
     public Rule {
       matches = Absent.list(matches);
       filters = Absent.list(filters);
       backendRefs = Absent.list(backendRefs);
       timeouts = Absent.optional(timeouts);
       retry = Absent.optional(retry);
+      clientIps = Absent.optional(clientIps);
+      sessionAffinity = Absent.optional(sessionAffinity);
+      webSocket = Absent.or(webSocket, false);
+      exposeServerHeaders = Absent.or(exposeServerHeaders, false);
+    }
+
+    public Rule(List<Match> matches, List<Filter> filters, List<BackendRef> backendRefs, Optional<Timeouts> timeouts, Optional<Retry> retry) {
+      this(matches, filters, backendRefs, timeouts, retry, Optional.empty(), Optional.empty(), false, false);
+    }
+  }
+
+  public enum AffinityType { Header, Cookie, SourceIP }
+
+  /**
+   * Sends requests with the same key to the same endpoint, on clusters balanced by RING_HASH or
+   * MAGLEV (other policies ignore the key): a request header's value, a cookie (Envoy sets it on
+   * the first response when the client has none), or the client address.
+   */
+  public record SessionAffinity(AffinityType type, Optional<String> header, Optional<AffinityCookie> cookie) {
+    public SessionAffinity {
+      header = Absent.optional(header);
+      cookie = Absent.optional(cookie);
+    }
+  }
+
+  /** The cookie Envoy generates: its name, lifetime (required: Envoy sets none without) and path. */
+  public record AffinityCookie(String name, String ttl, Optional<String> path) {
+    public AffinityCookie {
+      path = Absent.optional(path);
     }
   }
 

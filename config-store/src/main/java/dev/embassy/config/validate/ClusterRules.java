@@ -102,7 +102,7 @@ final class ClusterRules {
   }
 
   /** What Envoy's inet_pton accepts: dotted quads without leading zeros, and IPv6 text. */
-  private static boolean ipLiteral(String address) {
+  static boolean ipLiteral(String address) {
     if (IPV4.matcher(address).matches()) {
       return true;
     }

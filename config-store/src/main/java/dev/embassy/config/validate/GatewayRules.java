@@ -30,6 +30,7 @@ final class GatewayRules {
       Checks.name(at, "name", listener.name());
       Checks.port(at, "port", listener.port());
       Checks.hostnames(at, listener.hostnames(), 16);
+      ClientTrafficRules.listener(at, listener);
       if (listener.protocol() == Protocol.HTTPS) {
         if (listener.tls().map(tls -> tls.certificateRefs().isEmpty()).orElse(true)) {
           at.add("tls", "an HTTPS listener needs tls.certificateRefs");

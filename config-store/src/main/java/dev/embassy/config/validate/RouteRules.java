@@ -28,6 +28,7 @@ final class RouteRules {
   private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
   private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
   private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+  private static final java.util.regex.Pattern ZERO = java.util.regex.Pattern.compile("0+(ms|s|m|h|d)");
 
   private RouteRules() {}
 
@@ -72,12 +73,15 @@ final class RouteRules {
     }
     rule.timeouts().ifPresent(timeouts -> {
       Violations at = v.at("timeouts");
-      Duration request = timeouts.request().map(t -> Checks.duration(at, "request", t, MAX_TIMEOUT)).orElse(null);
+      // Gateway API: a request timeout of 0s disables it (streaming); Envoy reads 0 the same way.
+      Duration request = timeouts.request().filter(t -> !ZERO.matcher(t).matches()).map(t -> Checks.duration(at, "request", t, MAX_TIMEOUT)).orElse(null);
       Duration backend = timeouts.backendRequest().map(t -> Checks.duration(at, "backendRequest", t, MAX_TIMEOUT)).orElse(null);
       if (request != null && backend != null && backend.compareTo(request) > 0) {
         at.add("backendRequest", "must not exceed timeouts.request");
       }
     });
+    rule.clientIps().ifPresent(ips -> ClientTrafficRules.clientIps(v.at("clientIps"), ips));
+    rule.sessionAffinity().ifPresent(affinity -> ClientTrafficRules.sessionAffinity(v.at("sessionAffinity"), affinity));
     rule.retry().ifPresent(retry -> {
       Violations at = v.at("retry");
       Checks.range(at, "attempts", retry.attempts(), 0, 10);

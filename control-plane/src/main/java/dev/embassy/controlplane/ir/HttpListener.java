@@ -7,10 +7,29 @@ import java.util.List;
  * try them. Named {@code <gateway>-<listener>}, which is also its RouteConfiguration's name. An
  * HTTPS listener carries the certificates it presents (chosen by SNI); an HTTP listener none.
  */
-public record HttpListener(String name, String address, int port, List<VirtualHost> virtualHosts, List<ServerCertificate> certificates) {
+public record HttpListener(String name, String address, int port, List<VirtualHost> virtualHosts, List<ServerCertificate> certificates,
+    Options options) {
+  /**
+   * A gateway listener's own settings: how many proxies in front are trusted for
+   * X-Forwarded-For, which client addresses may connect, and connection-level timeouts.
+   */
+  public record Options(int trustedHops, java.util.Optional<dev.embassy.config.model.ClientIps> clientIps,
+      java.util.Optional<dev.embassy.config.model.Gateway.Timeouts> timeouts) {
+    public static final Options NONE = new Options(0, java.util.Optional.empty(), java.util.Optional.empty());
+
+    public static Options of(dev.embassy.config.model.Gateway.Listener listener) {
+      return new Options(listener.clientAddress().map(dev.embassy.config.model.Gateway.ClientAddress::trustedHops).orElse(0),
+          listener.clientIps(), listener.timeouts());
+    }
+  }
+
   public HttpListener {
     virtualHosts = List.copyOf(virtualHosts);
     certificates = List.copyOf(certificates);
+  }
+
+  public HttpListener(String name, String address, int port, List<VirtualHost> virtualHosts, List<ServerCertificate> certificates) {
+    this(name, address, port, virtualHosts, certificates, Options.NONE);
   }
 
   public boolean tls() {

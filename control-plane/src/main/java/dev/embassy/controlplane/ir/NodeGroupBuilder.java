@@ -143,7 +143,7 @@ public final class NodeGroupBuilder {
       rules.sort(RouteOrder.PRECEDENCE);
       hosts.add(new VirtualHost(name + "/" + hostname, List.of(hostname), rules));
     });
-    return new HttpListener(name, address, listener.port(), hosts, certificates);
+    return new HttpListener(name, address, listener.port(), hosts, certificates, HttpListener.Options.of(listener));
   }
 
   /**

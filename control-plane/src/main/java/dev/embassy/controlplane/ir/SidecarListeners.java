@@ -58,7 +58,7 @@ final class SidecarListeners {
       hosts.add(new VirtualHost(attached.name() + "/" + service, List.of(service), List.of(fallback(attached.name(), service))));
     }
     hosts.sort(java.util.Comparator.comparing(VirtualHost::name));
-    return new HttpListener(attached.name(), attached.address(), attached.port(), hosts, attached.certificates());
+    return new HttpListener(attached.name(), attached.address(), attached.port(), hosts, attached.certificates(), attached.options());
   }
 
   private static RouteRule fallback(String listener, String service) {

@@ -30,11 +30,22 @@ final class ListenerTranslator {
             .setNormalizePath(BoolValue.of(true))
             .setMergeSlashes(true)
             .setPathWithEscapedSlashesAction(HttpConnectionManager.PathWithEscapedSlashesAction.UNESCAPE_AND_REDIRECT)
-            // The edge is where client addresses are known; XFF from clients is not trusted.
+            // The edge is where client addresses are known; XFF from clients is not trusted, unless
+            // the gateway says how many proxies of its own stand in front.
             .setUseRemoteAddress(BoolValue.of(true))
+            .setXffNumTrustedHops(listener.options().trustedHops())
+            // Envoy would otherwise add "server: envoy"; with PASS_THROUGH routes strip the
+            // upstream's Server header (RouteExtrasTranslator), so nothing names the software.
+            .setServerHeaderTransformation(HttpConnectionManager.ServerHeaderTransformation.PASS_THROUGH)
             // Gateway API hostnames match the Host header without its port: a client of a
             // listener on :10000 sends "api.example.com:10000", which must reach api.example.com.
             .setStripAnyHostPort(true);
+    listener.options().timeouts().ifPresent(timeouts -> {
+      timeouts.idle().ifPresent(t -> hcm.setCommonHttpProtocolOptions(
+          io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.newBuilder().setIdleTimeout(duration(t))));
+      timeouts.streamIdle().ifPresent(t -> hcm.setStreamIdleTimeout(duration(t)));
+      timeouts.requestHeaders().ifPresent(t -> hcm.setRequestHeadersTimeout(duration(t)));
+    });
     hcm.addAllHttpFilters(filters.filters());
     FilterChain.Builder chain = FilterChain.newBuilder()
         .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm.build())));
@@ -46,5 +57,9 @@ final class ListenerTranslator {
         .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(listener.address()).setPortValue(listener.port())))
         .addFilterChains(chain)
         .build();
+  }
+
+  private static com.google.protobuf.Duration duration(String text) {
+    return com.google.protobuf.util.Durations.fromMillis(dev.embassy.config.model.DurationText.of(text).toMillis());
   }
 }

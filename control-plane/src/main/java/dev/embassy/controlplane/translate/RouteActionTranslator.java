@@ -50,6 +50,7 @@ final class RouteActionTranslator {
     config.timeouts().flatMap(Route.Timeouts::request)
         .ifPresent(t -> action.setTimeout(Durations.fromMillis(DurationText.of(t).toMillis())));
     retry(config).ifPresent(action::setRetryPolicy);
+    RouteExtrasTranslator.action(config, action);
     for (Route.Filter filter : config.filters()) {
       filter.urlRewrite().ifPresent(rewrite -> {
         rewrite.hostname().ifPresent(action::setHostRewriteLiteral);

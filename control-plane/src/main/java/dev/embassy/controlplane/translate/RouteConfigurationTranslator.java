@@ -30,6 +30,7 @@ final class RouteConfigurationTranslator {
     Route.Builder route = Route.newBuilder().setName(rule.name()).setMatch(RouteMatchTranslator.match(rule.match()));
     RouteActionTranslator.apply(rule, route);
     HeaderModifierTranslator.apply(rule.rule().filters(), route);
+    RouteExtrasTranslator.route(rule.rule(), route);
     filters.patchRoute(rule, route);
     return route.build();
   }
