@@ -10,7 +10,14 @@ import java.util.Optional;
  * block the gateway is a service's sidecar Envoy (inbound to the app, outbound to other services),
  * which lets a service use Embassy as a lightweight mesh.
  */
-public record Gateway(String name, Map<String, String> labels, String nodeGroup, List<Listener> listeners, Optional<Sidecar> sidecar)
+public record Gateway(
+    String name,
+    Map<String, String> labels,
+    String nodeGroup,
+    List<Listener> listeners,
+    Optional<Sidecar> sidecar,
+    Optional<AccessLog> accessLog,
+    Optional<Stats> stats)
     implements ConfigResource {
   /** The name routes use to attach to a sidecar's outbound listener. */
   public static final String OUTBOUND_LISTENER = "outbound";
@@ -19,6 +26,35 @@ public record Gateway(String name, Map<String, String> labels, String nodeGroup,
     labels = Absent.map(labels);
     listeners = Absent.list(listeners);
     sidecar = Absent.optional(sidecar);
+    accessLog = Absent.optional(accessLog);
+    stats = Absent.optional(stats);
+  }
+
+  public enum AccessLogFormat { Json, Text }
+
+  /**
+   * One line per request from every listener of the gateway, to a file or /dev/stdout. JSON lines
+   * carry {@code fields} (name → Envoy format string such as {@code %REQ(X-REQUEST-ID)%}), or a
+   * default set when none are given; text lines follow {@code text}, or Envoy's default format.
+   */
+  public record AccessLog(AccessLogFormat format, String path, Map<String, String> fields, Optional<String> text) {
+    public AccessLog {
+      format = Absent.or(format, AccessLogFormat.Json);
+      path = Absent.or(path, "/dev/stdout");
+      fields = Absent.map(fields);
+      text = Absent.optional(text);
+    }
+  }
+
+  /**
+   * A listener on {@code port} serving Envoy's Prometheus stats at {@code /stats/prometheus} and
+   * nothing else: the route goes to Envoy's own admin interface on 127.0.0.1:{@code adminPort}
+   * (the bootstrap's), whose other endpoints stay unreachable.
+   */
+  public record Stats(Integer port, Integer adminPort) {
+    public Stats {
+      adminPort = Absent.or(adminPort, 9901);
+    }
   }
 
   @Override

@@ -181,12 +181,26 @@ public final class ConfigStore {
     requireValid(ResourceValidator.validate(resource));
     Change change = Change.upsert(Change.Op.create, resource, ResourceCodec.secret(resource));
     String changesJson = changesJson(List.of(change));
-    localCreates.lock();
+    // The queue is only an optimisation (the write lock keeps writes serial): a create that waited
+    // longer than the pool's connection timeout, as while Postgres is unreachable, goes on its own
+    // instead of failing only after every create ahead of it has.
+    if (!queue()) {
+      return createUnderLock(resource, change, changesJson, actor, summary);
+    }
     try {
       return createOnCurrentView(resource, change, changesJson, actor, summary)
           .orElseGet(() -> createUnderLock(resource, change, changesJson, actor, summary));
     } finally {
       localCreates.unlock();
+    }
+  }
+
+  private boolean queue() {
+    try {
+      return localCreates.tryLock(2, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -20,6 +20,7 @@ final class GatewayRules {
     Checks.unique(v, "listeners", gateway.listeners(), Listener::name, "duplicate listener name");
     Checks.unique(v, "listeners", gateway.listeners(), Listener::port, "two listeners on port");
     gateway.sidecar().ifPresent(sidecar -> sidecar(gateway, sidecar, v.at("sidecar")));
+    ObservabilityRules.check(gateway, v);
     for (int i = 0; i < gateway.listeners().size(); i++) {
       Listener listener = gateway.listeners().get(i);
       Violations at = v.at("listeners", i);
@@ -132,6 +133,8 @@ final class GatewayRules {
       sidecar.outbound().filter(outbound -> outbound.port() != null).ifPresent(outbound ->
           ports.add(new PortUse(outbound.port(), gateway.name(), "sidecar outbound listener", "/sidecar/outbound/port", true)));
     });
+    gateway.stats().filter(stats -> stats.port() != null).ifPresent(stats ->
+        ports.add(new PortUse(stats.port(), gateway.name(), "stats listener", "/stats/port", true)));
     return ports;
   }
 }

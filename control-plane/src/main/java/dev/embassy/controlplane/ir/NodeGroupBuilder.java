@@ -73,6 +73,10 @@ public final class NodeGroupBuilder {
             listeners.add(listener(gateway, listener, routes, listenerAddress, certificates, rateLimits));
           }
         }
+        gateway.stats().ifPresent(stats -> {
+          listeners.add(StatsListener.listener(gateway, stats, listenerAddress));
+          localApps.add(StatsListener.adminCluster(gateway, stats));
+        });
         gateway.sidecar().ifPresent(sidecar -> {
           listeners.add(SidecarListeners.inbound(gateway, listenerAddress, sidecar.inbound().rateLimitPolicy().map(rateLimits::get)));
           localApps.add(SidecarListeners.localApp(gateway));
@@ -143,7 +147,7 @@ public final class NodeGroupBuilder {
       rules.sort(RouteOrder.PRECEDENCE);
       hosts.add(new VirtualHost(name + "/" + hostname, List.of(hostname), rules));
     });
-    return new HttpListener(name, address, listener.port(), hosts, certificates, HttpListener.Options.of(listener));
+    return new HttpListener(name, address, listener.port(), hosts, certificates, HttpListener.Options.of(gateway, listener));
   }
 
   /**

@@ -28,7 +28,8 @@ final class SidecarListeners {
     String name = gateway.name() + "-inbound";
     Route.Rule rule = everything(localApp(gateway).name());
     RouteRule route = new RouteRule(name + "/app", name, rule.matches().getFirst(), rule, inbound.authPolicy(), rateLimit);
-    return new HttpListener(name, address, inbound.port(), List.of(new VirtualHost(name + "/*", List.of("*"), List.of(route))), List.of());
+    return new HttpListener(name, address, inbound.port(), List.of(new VirtualHost(name + "/*", List.of("*"), List.of(route))), List.of(),
+        new HttpListener.Options(0, Optional.empty(), Optional.empty(), gateway.accessLog()));
   }
 
   static UpstreamCluster localApp(Gateway gateway) {

@@ -37,6 +37,11 @@ final class ListenerTranslator {
             // Envoy would otherwise add "server: envoy"; with PASS_THROUGH routes strip the
             // upstream's Server header (RouteExtrasTranslator), so nothing names the software.
             .setServerHeaderTransformation(HttpConnectionManager.ServerHeaderTransformation.PASS_THROUGH)
+            // Every request gets an x-request-id (a client's own is replaced at the edge, where it
+            // cannot be trusted), the backend and ext_authz see it, and the client gets it back:
+            // the one key that joins the access log, auth-service's log and the backend's.
+            .setGenerateRequestId(BoolValue.of(true))
+            .setAlwaysSetRequestIdInResponse(true)
             // Gateway API hostnames match the Host header without its port: a client of a
             // listener on :10000 sends "api.example.com:10000", which must reach api.example.com.
             .setStripAnyHostPort(true);
@@ -46,6 +51,7 @@ final class ListenerTranslator {
       timeouts.streamIdle().ifPresent(t -> hcm.setStreamIdleTimeout(duration(t)));
       timeouts.requestHeaders().ifPresent(t -> hcm.setRequestHeadersTimeout(duration(t)));
     });
+    listener.options().accessLog().ifPresent(log -> hcm.addAccessLog(AccessLogTranslator.accessLog(log)));
     hcm.addAllHttpFilters(filters.filters());
     FilterChain.Builder chain = FilterChain.newBuilder()
         .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm.build())));

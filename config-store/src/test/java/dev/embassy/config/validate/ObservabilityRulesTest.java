@@ -1,0 +1,42 @@
+package dev.embassy.config.validate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.embassy.config.codec.ConfigJson;
+import dev.embassy.config.model.Gateway;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Access-log formats and the stats listener, refused where Envoy would NACK the listener. */
+class ObservabilityRulesTest {
+  private static List<FieldError> gateway(String fields) throws Exception {
+    return ResourceValidator.validate(ConfigJson.json().readValue(
+        "{\"name\":\"g\",\"nodeGroup\":\"edge\",\"listeners\":[{\"name\":\"http\",\"port\":10000}]," + fields + "}", Gateway.class));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      an unknown command (Not supported field)   | "accessLog":{"fields":{"x":"%FOO%"}} | /accessLog/fields/x
+      a lone percent sign (no valid command)     | "accessLog":{"fields":{"x":"100%"}} | /accessLog/fields/x
+      a header command without its header        | "accessLog":{"fields":{"x":"%REQ%"}} | /accessLog/fields/x
+      a relative path                            | "accessLog":{"path":"logs/access.log"} | /accessLog/path
+      text on a Json log                         | "accessLog":{"text":"%START_TIME%"} | /accessLog/text
+      fields on a Text log                       | "accessLog":{"format":"Text","fields":{"a":"%PROTOCOL%"}} | /accessLog/fields
+      an unknown command in a text format        | "accessLog":{"format":"Text","text":"%START_TIME% %BOGUS%"} | /accessLog/text
+      a stats port a listener uses               | "stats":{"port":10000} | /stats/port
+      a stats admin port out of range            | "stats":{"port":19001,"adminPort":70000} | /stats/adminPort
+      """)
+  void refusedAtItsPointer(String description, String fields, String pointer) throws Exception {
+    assertThat(gateway(fields)).extracting(FieldError::pointer).containsExactly(pointer);
+  }
+
+  @Test
+  void theDocumentedFormatsAreAccepted() throws Exception {
+    assertThat(gateway("\"accessLog\":{\"fields\":{\"id\":\"%REQ(X-REQUEST-ID)%\",\"path\":\"%REQ(X-ENVOY-ORIGINAL-PATH?:PATH):256%\","
+        + "\"sub\":\"%DYNAMIC_METADATA(envoy.filters.http.ext_authz:sub)%\",\"status\":\"%RESPONSE_CODE%\",\"literal\":\"gateway g\"}},"
+        + "\"stats\":{\"port\":19001}")).isEmpty();
+    assertThat(gateway("\"accessLog\":{\"format\":\"Text\",\"path\":\"/dev/stderr\",\"text\":\"%START_TIME% %REQ(:METHOD)% %RESPONSE_CODE%\"}")).isEmpty();
+  }
+}
