@@ -22,10 +22,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Request ids, the JSON access log and the stats listener, through a real Envoy on generated
- * config: the id a client gets back is the one the backend saw and the one in the access log
- * line, and Prometheus text is scrapeable on the stats port while the admin interface's other
- * endpoints are not reachable through it.
+ * Request ids, the JSON access log, the stats listener and response compression, through a real
+ * Envoy on generated config: the id a client gets back is the one the backend saw and the one in
+ * the access log line; Prometheus text is scrapeable on the stats port while the admin
+ * interface's other endpoints are not reachable through it; responses are compressed with the
+ * algorithm the client accepts.
  */
 @ExtendWith(PostgresExtension.class)
 class ObservabilityIT {
@@ -47,6 +48,7 @@ class ObservabilityIT {
               listeners: [{name: http, port: ${LISTENER_PORT}}]
               accessLog: {path: %s}
               stats: {port: %d, adminPort: %d}
+              compression: {algorithms: [brotli, gzip, zstd], minBytes: 100, contentTypes: [application/json]}
           routes: [{name: app, gateway: edge, rules: [{backendRefs: [{cluster: app}]}]}]
           """.formatted(app.port(), accessLog, statsPort, gateway.envoy().adminPort()));
 
@@ -82,7 +84,26 @@ class ObservabilityIT {
       assertThat(post).isEqualTo(404);
       assertThat(gateway.envoy().adminPort()).isPositive();
       assertThat(gateway.get("/still-up", Map.of()).statusCode()).as("Envoy still serving").isEqualTo(200);
+
+      // Compression: each algorithm when it is the one accepted, the first listed when several are,
+      // none when the client accepts none.
+      HttpResponse<byte[]> gzip = bytes(gateway, "/compressed", "gzip");
+      assertThat(gzip.headers().firstValue("content-encoding")).hasValue("gzip");
+      String unzipped = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzip.body())).readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(JSON.readTree(unzipped).path("backend").asText()).isEqualTo("app");
+      assertThat(bytes(gateway, "/compressed", "br").headers().firstValue("content-encoding")).hasValue("br");
+      assertThat(bytes(gateway, "/compressed", "zstd").headers().firstValue("content-encoding")).hasValue("zstd");
+      assertThat(bytes(gateway, "/compressed", "gzip, zstd, br").headers().firstValue("content-encoding")).as("brotli is listed first").hasValue("br");
+      HttpResponse<byte[]> identity = bytes(gateway, "/compressed", "identity");
+      assertThat(identity.headers().firstValue("content-encoding")).isEmpty();
+      assertThat(JSON.readTree(identity.body()).path("backend").asText()).isEqualTo("app");
     }
+  }
+
+  private static HttpResponse<byte[]> bytes(Gateway gateway, String path, String acceptEncoding) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.listenerPort() + path))
+        .header("accept-encoding", acceptEncoding).build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   /** Envoy flushes access logs about once a second. */

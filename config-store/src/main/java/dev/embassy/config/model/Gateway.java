@@ -17,7 +17,8 @@ public record Gateway(
     List<Listener> listeners,
     Optional<Sidecar> sidecar,
     Optional<AccessLog> accessLog,
-    Optional<Stats> stats)
+    Optional<Stats> stats,
+    Optional<Compression> compression)
     implements ConfigResource {
   /** The name routes use to attach to a sidecar's outbound listener. */
   public static final String OUTBOUND_LISTENER = "outbound";
@@ -28,6 +29,22 @@ public record Gateway(
     sidecar = Absent.optional(sidecar);
     accessLog = Absent.optional(accessLog);
     stats = Absent.optional(stats);
+    compression = Absent.optional(compression);
+  }
+
+  public enum CompressionAlgorithm { gzip, brotli, zstd }
+
+  /**
+   * Compresses responses of the gateway's listeners for clients that accept it (Accept-Encoding),
+   * with the client's favourite (highest q-value; on a tie, the first of {@code algorithms}), when the body is at least
+   * {@code minBytes} and of one of {@code contentTypes} (Envoy's list of text types when empty).
+   */
+  public record Compression(List<CompressionAlgorithm> algorithms, Integer minBytes, List<String> contentTypes) {
+    public Compression {
+      algorithms = Absent.list(algorithms).isEmpty() ? List.of(CompressionAlgorithm.gzip) : Absent.list(algorithms);
+      minBytes = Absent.or(minBytes, 1024);
+      contentTypes = Absent.list(contentTypes);
+    }
   }
 
   public enum AccessLogFormat { Json, Text }

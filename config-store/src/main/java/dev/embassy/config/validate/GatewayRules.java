@@ -21,6 +21,7 @@ final class GatewayRules {
     Checks.unique(v, "listeners", gateway.listeners(), Listener::port, "two listeners on port");
     gateway.sidecar().ifPresent(sidecar -> sidecar(gateway, sidecar, v.at("sidecar")));
     ObservabilityRules.check(gateway, v);
+    CompressionRules.check(gateway, v);
     for (int i = 0; i < gateway.listeners().size(); i++) {
       Listener listener = gateway.listeners().get(i);
       Violations at = v.at("listeners", i);

@@ -51,11 +51,25 @@ final class Re2Parser {
   private Re2Tree concatenation() {
     List<Re2Tree> items = new ArrayList<>();
     while (pos < regex.length() && regex.charAt(pos) != '|' && regex.charAt(pos) != ')') {
-      Re2Tree atom = atom();
-      if (atom == null) {
-        continue;
+      if (regex.startsWith("\\Q", pos)) {
+        // RE2 pushes \Q...\E as separate literals, so a repetition after \E repeats the last one.
+        List<Re2Tree> quoted = quoted();
+        if (!quoted.isEmpty()) {
+          items.addAll(quoted.subList(0, quoted.size() - 1));
+          items.add(repetitions(quoted.getLast()));
+          continue;
+        }
+      } else {
+        Re2Tree atom = atom();
+        if (atom != null) {
+          items.add(repetitions(atom));
+          continue;
+        }
       }
-      items.add(repetitions(atom));
+      // A flag group or an empty \Q\E pushes nothing: a repetition after it repeats what came before.
+      if (!items.isEmpty()) {
+        items.add(repetitions(items.removeLast()));
+      }
     }
     if (items.isEmpty()) {
       return new Re2Tree.Empty();
@@ -132,6 +146,17 @@ final class Re2Parser {
     }
     pos = i + 1;
     return new int[] {min, max};
+  }
+
+  /** At "\\Q": the literals up to "\\E" or the end, consumed. */
+  private List<Re2Tree> quoted() {
+    pos += 2;
+    int end = regex.indexOf("\\E", pos);
+    String text = regex.substring(pos, end < 0 ? regex.length() : end);
+    pos = end < 0 ? regex.length() : end + 2;
+    List<Re2Tree> runes = new ArrayList<>();
+    text.codePoints().forEach(r -> runes.add(literal(r)));
+    return runes;
   }
 
   /** One atom at pos, or null after a flag group that only changed the flags. */
@@ -231,18 +256,6 @@ final class Re2Parser {
       case 'C' -> {
         pos++;
         return new Re2Tree.AnyByte();
-      }
-      case 'Q' -> {
-        pos++;
-        int end = regex.indexOf("\\E", pos);
-        String quoted = regex.substring(pos, end < 0 ? regex.length() : end);
-        pos = end < 0 ? regex.length() : end + 2;
-        List<Re2Tree> runes = new ArrayList<>();
-        quoted.codePoints().forEach(r -> runes.add(literal(r)));
-        if (runes.isEmpty()) {
-          return null;
-        }
-        return runes.size() == 1 ? runes.getFirst() : new Re2Tree.Concat(runes);
       }
       default -> {
         Re2RuneSet set = classEscape();

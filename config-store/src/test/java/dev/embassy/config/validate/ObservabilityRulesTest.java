@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Access-log formats and the stats listener, refused where Envoy would NACK the listener. */
+/** Access-log formats, the stats listener and compression, refused where Envoy would NACK the listener. */
 class ObservabilityRulesTest {
   private static List<FieldError> gateway(String fields) throws Exception {
     return ResourceValidator.validate(ConfigJson.json().readValue(
@@ -27,6 +27,8 @@ class ObservabilityRulesTest {
       an unknown command in a text format        | "accessLog":{"format":"Text","text":"%START_TIME% %BOGUS%"} | /accessLog/text
       a stats port a listener uses               | "stats":{"port":10000} | /stats/port
       a stats admin port out of range            | "stats":{"port":19001,"adminPort":70000} | /stats/adminPort
+      an algorithm given twice                   | "compression":{"algorithms":["gzip","gzip"]} | /compression/algorithms
+      a content type with parameters             | "compression":{"contentTypes":["text/html; charset=utf-8"]} | /compression/contentTypes/0
       """)
   void refusedAtItsPointer(String description, String fields, String pointer) throws Exception {
     assertThat(gateway(fields)).extracting(FieldError::pointer).containsExactly(pointer);

@@ -16,11 +16,12 @@ import java.util.List;
  * before anything can reject them; ext_authz runs before rate limiting so limits can key on the
  * claims it returns as dynamic metadata; local limits before global ones (no RLS call for a
  * request the Envoy already refuses); the body limit after every limit, so a refused request is
- * not buffered first; the router is last. Adding a feature is one file and one line here.
+ * not buffered first; compression last before the router, so it sees the backend's response first
+ * on the way out and everything before it (CORS, rate-limit headers) sees it uncompressed; the router is last. Adding a feature is one file and one line here.
  */
 record HttpFilters(List<HttpFilter> filters, List<HttpFilterFeature.RoutePatch> routePatches) {
   private static final List<HttpFilterFeature> FEATURES = List.of(new ClientIpsFeature(), new FaultInjectionFeature(), new CorsFeature(), new ExtAuthzFeature(),
-      new LocalRateLimitFeature(), new RateLimitFeature(), new RequestBodyLimitFeature());
+      new LocalRateLimitFeature(), new RateLimitFeature(), new RequestBodyLimitFeature(), new CompressionFeature());
   private static final HttpFilter ROUTER =
       HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
 
