@@ -27,7 +27,7 @@ class ObservabilityRulesTest {
       an unknown command in a text format        | "accessLog":{"format":"Text","text":"%START_TIME% %BOGUS%"} | /accessLog/text
       a stats port a listener uses               | "stats":{"port":10000} | /stats/port
       a stats admin port out of range            | "stats":{"port":19001,"adminPort":70000} | /stats/adminPort
-      an algorithm given twice                   | "compression":{"algorithms":["gzip","gzip"]} | /compression/algorithms
+      an algorithm given twice                   | "compression":{"algorithms":["gzip","gzip"]} | /compression/algorithms/1
       a content type with parameters             | "compression":{"contentTypes":["text/html; charset=utf-8"]} | /compression/contentTypes/0
       """)
   void refusedAtItsPointer(String description, String fields, String pointer) throws Exception {
