@@ -27,9 +27,11 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>the route is quarantined with Envoy's error, on its GET, in /api/v1/nacks and in a metric;
  *   <li>another team's new route is routable as soon as its ?wait= write returns, in the usual time;
- *   <li>a write touching the quarantined route says so in its ?wait= answer;
  *   <li>the cluster is quarantined, with the route that sends to it, and nothing else;
  *   <li>fixing them clears the quarantine and makes them routable;
+ *   <li>a listener Envoy refuses for what validation cannot see (an access log in a missing
+ *       directory) is quarantined by name, the write touching it says so in its ?wait= answer, and
+ *       the fix clears it;
  *   <li>steady traffic on an unrelated route never fails throughout.
  * </ul>
  */
@@ -109,19 +111,6 @@ class NackIsolationIT extends AdminApiTestCase {
           assertThat(api.get("/api/v1/routes/bad").json().path("status").path("quarantined").path("detail").asText())
               .as("still quarantined").contains("invalid repetition size");
 
-          // Relabelling does not fix what Envoy refused: the write is applied without the route, and says so.
-          AdminApiFixture.Response touched = api.send("PATCH", "/api/v1/routes/bad?wait=5s", "application/merge-patch+json",
-              "{\"labels\":{\"team\":\"a\"}}", AdminApiFixture.ADMIN_TOKEN, Map.of());
-          assertThat(touched.status()).as(touched.toString()).isEqualTo(200);
-          assertThat(touched.header("Embassy-Applied")).isEqualTo("2/2");
-          assertThat(touched.header("Embassy-Quarantined")).isEqualTo("routes/bad");
-
-          // A body read with its status can be written back unchanged.
-          JsonNode withStatus = api.get("/api/v1/routes/bad").json();
-          assertThat(withStatus.has("status")).isTrue();
-          assertThat(api.send("PUT", "/api/v1/routes/bad", "application/json", withStatus.toString(), AdminApiFixture.ADMIN_TOKEN, Map.of()).status())
-              .isEqualTo(200);
-
           // The fix: a regex Envoy accepts. The quarantine lifts and the route serves.
           AdminApiFixture.Response fixed = api.send("PUT", "/api/v1/routes/bad?wait=5s", "application/json",
               route("bad", "RegularExpression", "/bad/a+"), AdminApiFixture.ADMIN_TOKEN, Map.of());
@@ -139,6 +128,27 @@ class NackIsolationIT extends AdminApiTestCase {
           await(() -> api.get("/api/v1/nacks").json().path("quarantined").isEmpty(), "nothing quarantined");
           assertThat(api.get("/api/v1/clusters/flaky").json().has("status")).isFalse();
           assertThat(metric(controlPlane, "embassy_controlplane_quarantined_resources")).isEqualTo(0.0);
+
+          // What validation cannot know: the Envoys' file system. An access log in a directory the
+          // Envoy hosts lack is NACKed by name; the listener's last good version keeps serving, the
+          // write says so, and the gateway shows why.
+          AdminApiFixture.Response logged = api.send("PATCH", "/api/v1/gateways/edge?wait=2s", "application/merge-patch+json",
+              "{\"accessLog\":{\"path\":\"/nonexistent-embassy-dir/access.log\"}}", AdminApiFixture.ADMIN_TOKEN, Map.of());
+          assertThat(logged.status()).as(logged.toString()).isEqualTo(200);
+          assertThat(logged.header("Embassy-Quarantined")).as(logged.toString()).isEqualTo("gateways/edge");
+          JsonNode gatewayStatus = awaitQuarantined("gateways", "edge");
+          assertThat(gatewayStatus.path("detail").asText()).contains("unable to open file");
+          assertThat(status(listenerPort, "/steady/x")).isEqualTo(200);
+          // A body read with its status can be written back: writes ignore status.
+          JsonNode withStatus = api.get("/api/v1/gateways/edge").json();
+          assertThat(withStatus.has("status")).isTrue();
+          ((com.fasterxml.jackson.databind.node.ObjectNode) withStatus).remove("accessLog");
+          AdminApiFixture.Response restored = api.send("PUT", "/api/v1/gateways/edge?wait=5s", "application/json", withStatus.toString(),
+              AdminApiFixture.ADMIN_TOKEN, Map.of());
+          assertThat(restored.status()).as(restored.toString()).isEqualTo(200);
+          assertThat(restored.header("Embassy-Applied")).isEqualTo("2/2");
+          await(() -> api.get("/api/v1/nacks").json().path("quarantined").isEmpty(), "the gateway is out of quarantine");
+          assertThat(api.get("/api/v1/gateways/edge").json().has("status")).isFalse();
         } finally {
           running.set(false);
           load.join(5_000);
