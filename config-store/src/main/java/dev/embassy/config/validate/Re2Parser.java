@@ -20,7 +20,7 @@ final class Re2Parser {
 
   static Re2Tree parse(String regex) {
     Re2Parser parser = new Re2Parser(regex);
-    Re2Tree tree = parser.alternation(new Flags(false, false));
+    Re2Tree tree = parser.alternation(new Flags(false, false, false, false));
     if (parser.pos != regex.length()) {
       throw new IllegalArgumentException("unexpected ')' at " + parser.pos);
     }
@@ -28,11 +28,15 @@ final class Re2Parser {
   }
 
   /**
-   * {@code (?i)} folds case, {@code (?s)} lets dot match newline. {@code (?m)} and {@code (?U)}
-   * change what {@code ^ $} and repetitions mean, not how many instructions they compile to, so
-   * they are parsed and dropped.
+   * {@code (?i)} folds case, {@code (?s)} lets dot match newline; {@code (?m)} and {@code (?U)}
+   * change no instruction count but, like the others, keep RE2 from squashing stacked
+   * repetitions written under different flags.
    */
-  private record Flags(boolean foldCase, boolean dotNl) {}
+  private record Flags(boolean foldCase, boolean multiLine, boolean dotNl, boolean ungreedy) {
+    int bits(boolean nonGreedy) {
+      return (foldCase ? 1 : 0) | (multiLine ? 2 : 0) | (dotNl ? 4 : 0) | (ungreedy != nonGreedy ? 8 : 0);
+    }
+  }
 
   /** A flag group without ':' changes the flags of the rest of its enclosing group. */
   private Flags flags;
@@ -107,10 +111,19 @@ final class Re2Parser {
       } else {
         return tree;
       }
+      boolean nonGreedy = false;
       if (pos < regex.length() && regex.charAt(pos) == '?') {
         pos++;
+        nonGreedy = true;
       }
-      tree = new Re2Tree.Repeat(tree, min, max, counted);
+      int bits = flags.bits(nonGreedy);
+      // parse.cc PushRepeatOp: * + ? applied to a * + ? node with the same flags is squashed,
+      // into the same operator or else into a star.
+      if (!counted && tree instanceof Re2Tree.Repeat r && !r.counted() && r.flags() == bits) {
+        tree = r.min() == min && r.max() == max ? r : new Re2Tree.Repeat(r.sub(), 0, -1, false, bits);
+        continue;
+      }
+      tree = new Re2Tree.Repeat(tree, min, max, counted, bits);
     }
     return tree;
   }
@@ -209,9 +222,10 @@ final class Re2Parser {
       while (pos < regex.length()) {
         char f = regex.charAt(pos++);
         switch (f) {
-          case 'i' -> changed = new Flags(!negate, changed.dotNl());
-          case 's' -> changed = new Flags(changed.foldCase(), !negate);
-          case 'm', 'U' -> { }
+          case 'i' -> changed = new Flags(!negate, changed.multiLine(), changed.dotNl(), changed.ungreedy());
+          case 'm' -> changed = new Flags(changed.foldCase(), !negate, changed.dotNl(), changed.ungreedy());
+          case 's' -> changed = new Flags(changed.foldCase(), changed.multiLine(), !negate, changed.ungreedy());
+          case 'U' -> changed = new Flags(changed.foldCase(), changed.multiLine(), changed.dotNl(), !negate);
           case '-' -> negate = true;
           case ')' -> {
             flags = changed;

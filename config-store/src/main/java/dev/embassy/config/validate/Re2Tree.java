@@ -46,7 +46,8 @@ sealed interface Re2Tree {
   /**
    * {@code * + ?} ({@code counted} false) or {@code {n}, {n,}, {n,m}} ({@code counted} true);
    * {@code max} is -1 when unbounded. Only counted repetitions take part in RE2's limit on nested
-   * repeat counts.
+   * repeat counts. {@code flags} are the parse flags in force (case folding, multi-line, dot-all,
+   * non-greedy), which decide whether RE2 squashes a stacked {@code * + ?} into one star.
    */
-  record Repeat(Re2Tree sub, int min, int max, boolean counted) implements Re2Tree {}
+  record Repeat(Re2Tree sub, int min, int max, boolean counted, int flags) implements Re2Tree {}
 }

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
  * true size; the slack is printed.
  */
 class Re2ProgramSizeCalibrationIT {
-  private static final long SEED = 13;
-  private static final int COUNT = 400;
+  /** Another seed or size: -Dembassy.calibration.seed=7 -Dembassy.calibration.count=2000. */
+  private static final long SEED = Long.getLong("embassy.calibration.seed", 13);
+  private static final int COUNT = Integer.getInteger("embassy.calibration.count", 400);
   private static final java.util.regex.Pattern SIZE_LINE =
       java.util.regex.Pattern.compile("regex '(.*)' RE2 program size of (\\d+) > max program size of 0 set for the warn level");
   private static final ObjectMapper JSON = new ObjectMapper();

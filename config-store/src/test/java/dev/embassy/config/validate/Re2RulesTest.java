@@ -43,7 +43,7 @@ class Re2RulesTest {
   @ParameterizedTest
   @ValueSource(strings = {
       "/api/v[0-9]+/users/[^/]+", "^/static/.*\\.(css|js|png)$", "/[a-z]{2}-[A-Z]{2}/.*", "^/orders/[0-9a-f-]{8}$",
-      "(?i)/Admin(/.*)?", "\\Q/a.b\\E", "\\pZ", "[[:alpha:]_][[:word:]]*", "x{,5}", "a{2}{", "(?<id>[0-9]+)",
+      "(?i)/Admin(/.*)?", "\\Q/a.b\\E", "\\pZ", "\\p{Greek}", "[[:alpha:]_][[:word:]]*", "x{,5}", "a{2}{", "(?<id>[0-9]+)",
       "(?s).*", "\\x{1F600}", "\\0101", "[\\d-z]", "[]a]", "[a-]", "^$", "\\b\\B\\A\\z", "(?U)a*?b+"})
   void ordinaryRegexesAreAccepted(String regex) {
     assertThat(Re2Rules.refusal(regex)).as(regex).isEmpty();
@@ -61,9 +61,8 @@ class Re2RulesTest {
     assertThat(Re2Rules.refusal("\\C")).isPresent();
     assertThat(Re2Rules.refusal("(?P<ñ>a)")).isPresent();
     assertThat(Re2Rules.refusal("(?P<n>a)|(?P<n>b)")).isPresent();
-    // The estimate does not model RE2's shared UTF-8 suffixes: \p{Greek} compiles to 66
-    // instructions in Envoy and is estimated at 120.
-    assertThat(Re2Rules.refusal("\\p{Greek}")).get().asString().startsWith("RE2 program size is about 120,");
+    // The estimate keeps a margin over RE2's size: x{93} is 97 instructions in Envoy, estimated at 104.
+    assertThat(Re2Rules.refusal("x{93}")).get().asString().startsWith("RE2 program size is about 104,");
   }
 
   @Test
