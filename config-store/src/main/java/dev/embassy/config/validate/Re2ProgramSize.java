@@ -14,14 +14,15 @@ import java.util.Map;
  *
  * <p>It replays what RE2 does to a parsed regex: the simplifier's expansion of counted repeats
  * (re2/simplify.cc: {@code x{n,m}} is n copies and m-n nested optional ones), the compiler's
- * instruction graph (re2/compile.cc: one byte range per UTF-8 byte, an Alt per branch point, two
- * captures per group, the unanchored {@code .*?} prefix, Nop elision in concatenations), the
- * optimiser's Nop skipping and the flattening into instruction lists (re2/prog.cc {@code
- * Flatten}), whose size is what Envoy reads. Where RE2 saves instructions this model does not
- * (shared UTF-8 suffixes and merged leading bytes in character classes, case-folded ASCII
- * ranges, factored alternations and coalesced repeats in the parser, anchors and literal prefixes
- * stripped off an anchored regex), the replay keeps the larger form, so it is never below the
- * real size; Re2ProgramSizeCalibrationIT measures how far above it is.
+ * instruction graph (re2/compile.cc: byte ranges per UTF-8 piece with RE2's suffix cache and
+ * lead-byte merging, an Alt per branch point, two captures per group, the unanchored {@code .*?}
+ * prefix, Nop elision in concatenations), the optimiser's Nop skipping and the flattening into
+ * instruction lists (re2/prog.cc {@code Flatten}), whose size is what Envoy reads. Where RE2
+ * saves more than this model (anchors and literal prefixes stripped off an anchored regex,
+ * factored alternations and coalesced repeats in the parser) the replay keeps the larger form;
+ * the parser's alternation rewrites can also cost RE2 a few instructions more, which {@link
+ * #margin} covers. Re2ProgramSizeCalibrationIT checks the result against Envoy and reports the
+ * slack (docs/validation.md has the figures).
  */
 final class Re2ProgramSize {
   /** Beyond any limit anyone configures; the replay stops here instead of growing further. */
