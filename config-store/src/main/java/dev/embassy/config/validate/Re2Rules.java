@@ -50,7 +50,8 @@ final class Re2Rules {
     }
     long size = Re2ProgramSize.estimate(tree);
     if (size > MAX_PROGRAM_SIZE) {
-      return Optional.of("RE2 program size is about " + size + ", over Envoy's limit of " + MAX_PROGRAM_SIZE
+      String about = size >= Re2ProgramSize.CAP ? "over " + Re2ProgramSize.CAP : "about " + size;
+      return Optional.of("RE2 program size is " + about + ", over Envoy's limit of " + MAX_PROGRAM_SIZE
           + " (re2.max_program_size.error_level); simplify the regex");
     }
     return Optional.empty();

@@ -30,6 +30,11 @@ class Re2RulesTest {
   }
 
   @Test
+  void aHugeProgramIsNotGivenAnExactSize() {
+    assertThat(Re2Rules.refusal("(?:\\pL{30}){30}")).get().asString().startsWith("RE2 program size is over 100000, over Envoy's limit");
+  }
+
+  @Test
   void aLongCountedClassIsTooLargeForEnvoy() {
     // Envoy: "RE2 program size of 112 > max program size of 100" (a UUID spelled as one class).
     assertThat(Re2Rules.refusal("^/orders/[0-9a-f-]{36}$")).get().asString().startsWith("RE2 program size is about ");
