@@ -5,14 +5,12 @@ import com.google.protobuf.util.Durations;
 import dev.embassy.config.model.DurationText;
 import dev.embassy.config.model.Route;
 import dev.embassy.controlplane.ir.HttpListener;
-import dev.embassy.controlplane.ir.RouteRule;
 import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Fault injection for chaos testing: Envoy's fault filter on listeners with a route that asks for
@@ -27,16 +25,7 @@ final class FaultInjectionFeature implements HttpFilterFeature {
 
   @Override
   public OnListener on(HttpListener listener) {
-    boolean used = listener.virtualHosts().stream().flatMap(h -> h.routes().stream()).anyMatch(r -> fault(r).isPresent());
-    return used ? new OnListener(List.of(HTTP_FILTER), FaultInjectionFeature::patchRoute) : OnListener.UNUSED;
-  }
-
-  private static Optional<Route.FaultInjection> fault(RouteRule rule) {
-    return rule.rule().filters().stream().flatMap(f -> f.faultInjection().stream()).findFirst();
-  }
-
-  private static void patchRoute(RouteRule rule, io.envoyproxy.envoy.config.route.v3.Route.Builder route) {
-    fault(rule).ifPresent(fault -> route.putTypedPerFilterConfig(FILTER, Any.pack(config(fault))));
+    return HttpFilterFeature.perRoute(listener, HTTP_FILTER, Route.Filter::faultInjection, FaultInjectionFeature::config);
   }
 
   private static HTTPFault config(Route.FaultInjection fault) {

@@ -25,6 +25,22 @@ interface HttpFilterFeature {
     }
   }
 
+  /**
+   * The shape of a feature configured by one route filter: {@code filter} on listeners where some
+   * rule has the filter {@code of} finds, and on each such route the per-route config made from it.
+   */
+  static <T> OnListener perRoute(HttpListener listener, HttpFilter filter, java.util.function.Function<dev.embassy.config.model.Route.Filter,
+      java.util.Optional<T>> of, java.util.function.Function<T, com.google.protobuf.Message> config) {
+    java.util.function.Function<RouteRule, java.util.Optional<T>> find =
+        rule -> rule.rule().filters().stream().flatMap(f -> of.apply(f).stream()).findFirst();
+    boolean used = listener.virtualHosts().stream().flatMap(h -> h.routes().stream()).anyMatch(r -> find.apply(r).isPresent());
+    if (!used) {
+      return OnListener.UNUSED;
+    }
+    return new OnListener(List.of(filter),
+        (rule, route) -> find.apply(rule).ifPresent(c -> route.putTypedPerFilterConfig(filter.getName(), com.google.protobuf.Any.pack(config.apply(c)))));
+  }
+
   @FunctionalInterface
   interface RoutePatch {
     /** Sets the feature's per-route config on {@code route}, the Envoy route made from {@code rule}. */

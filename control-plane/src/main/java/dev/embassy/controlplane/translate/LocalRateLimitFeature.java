@@ -6,7 +6,6 @@ import com.google.protobuf.util.Durations;
 import dev.embassy.config.model.DurationText;
 import dev.embassy.config.model.Route;
 import dev.embassy.controlplane.ir.HttpListener;
-import dev.embassy.controlplane.ir.RouteRule;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.XRateLimitHeadersRFCVersion;
 import io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit;
@@ -14,7 +13,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.type.v3.TokenBucket;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Local rate limits: Envoy's token bucket, per Envoy and per route, answered 429 without a call to
@@ -30,16 +28,7 @@ final class LocalRateLimitFeature implements HttpFilterFeature {
 
   @Override
   public OnListener on(HttpListener listener) {
-    boolean used = listener.virtualHosts().stream().flatMap(h -> h.routes().stream()).anyMatch(r -> limit(r).isPresent());
-    return used ? new OnListener(List.of(HTTP_FILTER), LocalRateLimitFeature::patchRoute) : OnListener.UNUSED;
-  }
-
-  private static Optional<Route.LocalRateLimit> limit(RouteRule rule) {
-    return rule.rule().filters().stream().flatMap(f -> f.localRateLimit().stream()).findFirst();
-  }
-
-  private static void patchRoute(RouteRule rule, io.envoyproxy.envoy.config.route.v3.Route.Builder route) {
-    limit(rule).ifPresent(limit -> route.putTypedPerFilterConfig(FILTER, Any.pack(config(limit))));
+    return HttpFilterFeature.perRoute(listener, HTTP_FILTER, Route.Filter::localRateLimit, LocalRateLimitFeature::config);
   }
 
   private static LocalRateLimit config(Route.LocalRateLimit limit) {

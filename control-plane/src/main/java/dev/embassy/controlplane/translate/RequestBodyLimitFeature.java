@@ -4,12 +4,10 @@ import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
 import dev.embassy.config.model.Route;
 import dev.embassy.controlplane.ir.HttpListener;
-import dev.embassy.controlplane.ir.RouteRule;
 import io.envoyproxy.envoy.extensions.filters.http.buffer.v3.Buffer;
 import io.envoyproxy.envoy.extensions.filters.http.buffer.v3.BufferPerRoute;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Request body limits, answered 413: Envoy's buffer filter, which reads the body up to the limit
@@ -27,16 +25,7 @@ final class RequestBodyLimitFeature implements HttpFilterFeature {
 
   @Override
   public OnListener on(HttpListener listener) {
-    boolean used = listener.virtualHosts().stream().flatMap(h -> h.routes().stream()).anyMatch(r -> limit(r).isPresent());
-    return used ? new OnListener(List.of(HTTP_FILTER), RequestBodyLimitFeature::patchRoute) : OnListener.UNUSED;
-  }
-
-  private static Optional<Route.RequestBodyLimit> limit(RouteRule rule) {
-    return rule.rule().filters().stream().flatMap(f -> f.requestBodyLimit().stream()).findFirst();
-  }
-
-  private static void patchRoute(RouteRule rule, io.envoyproxy.envoy.config.route.v3.Route.Builder route) {
-    limit(rule).ifPresent(limit -> route.putTypedPerFilterConfig(FILTER, Any.pack(BufferPerRoute.newBuilder()
-        .setBuffer(Buffer.newBuilder().setMaxRequestBytes(UInt32Value.of(limit.maxBytes()))).build())));
+    return HttpFilterFeature.perRoute(listener, HTTP_FILTER, Route.Filter::requestBodyLimit, limit -> BufferPerRoute.newBuilder()
+        .setBuffer(Buffer.newBuilder().setMaxRequestBytes(UInt32Value.of(limit.maxBytes()))).build());
   }
 }
