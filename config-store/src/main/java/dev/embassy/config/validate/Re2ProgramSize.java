@@ -599,23 +599,7 @@ final class Re2ProgramSize {
 
     private void markDominator(int root, Map<Integer, Boolean> roots, List<List<Integer>> preds) {
       BitSet reachable = new BitSet(count);
-      Deque<Integer> stack = new ArrayDeque<>();
-      stack.push(root);
-      while (!stack.isEmpty()) {
-        int id = stack.pop();
-        while (!reachable.get(id)) {
-          reachable.set(id);
-          if (id != root && roots.containsKey(id)) {
-            break;
-          }
-          if (op[id] == ALT) {
-            stack.push(out1[id]);
-            id = out[id];
-          } else if (op[id] == NOP) {
-            id = out[id];
-          }
-        }
-      }
+      walk(root, roots, reachable);
       for (int id = reachable.nextSetBit(0); id >= 0; id = reachable.nextSetBit(id + 1)) {
         List<Integer> p = preds.get(id);
         if (p != null && p.stream().anyMatch(pred -> !reachable.get(pred))) {
@@ -625,8 +609,16 @@ final class Re2ProgramSize {
     }
 
     private int emitList(int root, Map<Integer, Boolean> roots) {
+      return walk(root, roots, new BitSet(count));
+    }
+
+    /**
+     * RE2's walk from {@code root} through ALT and NOP instructions, stopping at other roots and
+     * at every other instruction: marks what it reaches in {@code reachable} and returns how many
+     * instructions the flattened list of {@code root} gets (the stops).
+     */
+    private int walk(int root, Map<Integer, Boolean> roots, BitSet reachable) {
       int emitted = 0;
-      BitSet reachable = new BitSet(count);
       Deque<Integer> stack = new ArrayDeque<>();
       stack.push(root);
       while (!stack.isEmpty()) {
