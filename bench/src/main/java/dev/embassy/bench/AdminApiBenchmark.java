@@ -17,8 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,10 +51,7 @@ public final class AdminApiBenchmark {
       return;
     }
     try (LocalPostgresCluster postgres = LocalPostgresCluster.start()) {
-      try (Connection admin = java.sql.DriverManager.getConnection(postgres.jdbcUrl("postgres"), "postgres", "");
-          Statement statement = admin.createStatement()) {
-        statement.execute("CREATE DATABASE bench");
-      }
+      postgres.createDatabase("bench");
       try (HikariDataSource dataSource = ConfigDatabase.connect(postgres.jdbcUrl("bench"), "postgres", "", 40)) {
         ConfigSchema.migrate(dataSource);
         new AdminTokens(dataSource).installBootstrap(TOKEN, "bench");

@@ -34,8 +34,6 @@ import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,10 +95,7 @@ public final class AuthBenchmark {
     });
     jwks.start();
     try (LocalPostgresCluster postgres = LocalPostgresCluster.start()) {
-      try (Connection admin = java.sql.DriverManager.getConnection(postgres.jdbcUrl("postgres"), postgres.user(), postgres.password());
-          Statement statement = admin.createStatement()) {
-        statement.execute("CREATE DATABASE authbench");
-      }
+      postgres.createDatabase("authbench");
       String jdbc = postgres.jdbcUrl("authbench");
       try (HikariDataSource dataSource = ConfigDatabase.connect(jdbc, postgres.user(), postgres.password(), 2)) {
         ConfigSchema.migrate(dataSource);

@@ -28,9 +28,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -122,10 +119,7 @@ public final class ConsulEdsBenchmark {
       ConsulFleet fleet = ConsulFleet.register(consul.httpAddress(), services);
       System.out.printf("registered %,d instances in %.1f s (1 per service to the agent with a TTL check, 9 to the catalog)%n",
           services * ConsulFleet.INSTANCES, seconds(System.nanoTime() - r0));
-      try (Connection admin = DriverManager.getConnection(postgres.jdbcUrl("postgres"), "postgres", "");
-          Statement statement = admin.createStatement()) {
-        statement.execute("CREATE DATABASE bench");
-      }
+      postgres.createDatabase("bench");
       try (HikariDataSource dataSource = ConfigDatabase.connect(postgres.jdbcUrl("bench"), "postgres", "", 8)) {
         ConfigSchema.migrate(dataSource);
         new ConfigStore(dataSource).apply(ConfigJson.json().readValue(new ConsulScaleConfig(services, FreePorts.one()).json(), ConfigDocument.class),

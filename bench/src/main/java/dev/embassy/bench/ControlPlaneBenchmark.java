@@ -16,9 +16,6 @@ import dev.embassy.controlplane.ir.EndpointSource;
 import dev.embassy.testsupport.LocalPostgresCluster;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,10 +51,7 @@ public final class ControlPlaneBenchmark {
     int groups = args.length > 1 ? Integer.parseInt(args[1]) : 1;
     ScaleConfig scale = new ScaleConfig(10_000, 2_000, 10, groups);
     try (LocalPostgresCluster postgres = LocalPostgresCluster.start()) {
-      try (Connection admin = DriverManager.getConnection(postgres.jdbcUrl("postgres"), "postgres", "");
-          Statement statement = admin.createStatement()) {
-        statement.execute("CREATE DATABASE bench");
-      }
+      postgres.createDatabase("bench");
       try (HikariDataSource dataSource = ConfigDatabase.connect(postgres.jdbcUrl("bench"), "postgres", "", 8)) {
         ConfigSchema.migrate(dataSource);
         ConfigStore store = new ConfigStore(dataSource);

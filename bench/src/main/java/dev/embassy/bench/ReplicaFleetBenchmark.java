@@ -19,9 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,10 +57,7 @@ public final class ReplicaFleetBenchmark {
     int groups = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     ScaleConfig scale = new ScaleConfig(10_000, 2_000, 10, groups);
     try (LocalPostgresCluster postgres = LocalPostgresCluster.start()) {
-      try (Connection admin = DriverManager.getConnection(postgres.jdbcUrl("postgres"), "postgres", "");
-          Statement statement = admin.createStatement()) {
-        statement.execute("CREATE DATABASE bench");
-      }
+      postgres.createDatabase("bench");
       try (HikariDataSource dataSource = ConfigDatabase.connect(postgres.jdbcUrl("bench"), "postgres", "", 4)) {
         ConfigSchema.migrate(dataSource);
         ConfigStore store = new ConfigStore(dataSource);

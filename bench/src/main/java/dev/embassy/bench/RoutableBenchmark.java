@@ -16,8 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -42,10 +40,7 @@ public final class RoutableBenchmark {
     String apiType = args.length > 1 ? args[1] : "DELTA_GRPC";
     int listenerPort = FreePorts.one();
     try (LocalPostgresCluster postgres = LocalPostgresCluster.start(); DemoBackend backend = DemoBackend.start("app")) {
-      try (Connection admin = java.sql.DriverManager.getConnection(postgres.jdbcUrl("postgres"), "postgres", "");
-          Statement statement = admin.createStatement()) {
-        statement.execute("CREATE DATABASE bench");
-      }
+      postgres.createDatabase("bench");
       try (HikariDataSource dataSource = ConfigDatabase.connect(postgres.jdbcUrl("bench"), "postgres", "", 16)) {
         ConfigSchema.migrate(dataSource);
         new AdminTokens(dataSource).installBootstrap(TOKEN, "bench");

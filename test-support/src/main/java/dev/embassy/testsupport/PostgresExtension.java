@@ -1,9 +1,6 @@
 package dev.embassy.testsupport;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -28,9 +25,8 @@ public final class PostgresExtension implements ParameterResolver {
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
     PostgresServer server = server(context);
     String name = "test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
-    try (Connection admin = DriverManager.getConnection(server.jdbcUrl("postgres"), server.user(), server.password());
-        Statement statement = admin.createStatement()) {
-      statement.execute("CREATE DATABASE " + name);
+    try {
+      server.createDatabase(name);
     } catch (SQLException e) {
       throw new ParameterResolutionException("could not create test database " + name, e);
     }
