@@ -149,9 +149,10 @@ final class RouteRules {
     List<Optional<?>> fields = List.of(
         filter.requestHeaderModifier(), filter.responseHeaderModifier(), filter.requestRedirect(),
         filter.urlRewrite(), filter.requestMirror(), filter.cors(),
-        filter.directResponse(), filter.faultInjection(), filter.localRateLimit(), filter.requestBodyLimit());
+        filter.directResponse(), filter.faultInjection(), filter.localRateLimit(), filter.requestBodyLimit(),
+        filter.grpcJsonTranscoding());
     List<String> names = List.of("requestHeaderModifier", "responseHeaderModifier", "requestRedirect", "urlRewrite", "requestMirror", "cors",
-        "directResponse", "faultInjection", "localRateLimit", "requestBodyLimit");
+        "directResponse", "faultInjection", "localRateLimit", "requestBodyLimit", "grpcJsonTranscoding");
     int expected = filter.type().ordinal();
     for (int i = 0; i < fields.size(); i++) {
       if (i == expected && fields.get(i).isEmpty()) {
@@ -183,6 +184,17 @@ final class RouteRules {
       rewrite.path().ifPresent(p -> pathModifier(p, rule, at.at("path")));
       if (rewrite.hostname().isEmpty() && rewrite.path().isEmpty()) {
         at.here("needs hostname or path");
+      }
+    });
+    filter.grpcJsonTranscoding().ifPresent(t -> {
+      Violations at = v.at("grpcJsonTranscoding");
+      Checks.name(at, "protoDescriptorSet", t.protoDescriptorSet());
+      Checks.maxSize(at, "services", t.services(), 64);
+      for (int i = 0; i < t.services().size(); i++) {
+        String service = t.services().get(i);
+        if (service == null || !service.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+          at.at("services").add(Integer.toString(i), "must be a fully qualified protobuf service name, e.g. acme.shop.v1.Orders");
+        }
       }
     });
     filter.requestMirror().ifPresent(mirror -> {
