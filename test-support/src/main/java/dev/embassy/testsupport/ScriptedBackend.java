@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A backend that misbehaves on request, for resilience tests: {@code ?delay=MS} answers after
  * that long, {@code ?fail=N} answers 503 to the first N requests of that path and query, then
- * 200. It counts requests per path so a test can see how many attempts a proxy made.
+ * 200, and {@code ?stall=MS} sends the headers and the first line of a chunked body, then stalls
+ * that long before the rest. It counts requests per path so a test can see how many attempts a
+ * proxy made.
  */
 public final class ScriptedBackend implements AutoCloseable {
   private final HttpServer server;
@@ -62,22 +64,36 @@ public final class ScriptedBackend implements AutoCloseable {
         }
       }
     }
-    try {
-      if (query.containsKey("delay")) {
-        Thread.sleep(Long.parseLong(query.get("delay")));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (query.containsKey("delay")) {
+      pause(Long.parseLong(query.get("delay")));
     }
     int status = attempt <= Integer.parseInt(query.getOrDefault("fail", "0")) ? 503 : 200;
     byte[] body = ("attempt " + attempt + "\n").getBytes(StandardCharsets.UTF_8);
     try {
+      if (query.containsKey("stall")) {
+        exchange.sendResponseHeaders(status, 0);
+        try (var out = exchange.getResponseBody()) {
+          out.write(body);
+          out.flush();
+          pause(Long.parseLong(query.get("stall")));
+          out.write("the rest\n".getBytes(StandardCharsets.UTF_8));
+        }
+        return;
+      }
       exchange.sendResponseHeaders(status, body.length);
       try (var out = exchange.getResponseBody()) {
         out.write(body);
       }
     } catch (IOException gone) {
       // the proxy gave up on this request (a timeout): nothing to answer
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
