@@ -144,6 +144,15 @@ class EdgeSafeguardsIT {
     System.out.printf("api keys: none %d %s; wrong %d %s; without the scope %d %s; valid %d %s%n", none.statusCode(),
         none.headers().firstValue("www-authenticate").orElse("-"), wrong.statusCode(), wrong.headers().firstValue("www-authenticate").orElse("-"),
         unscoped.statusCode(), unscoped.headers().firstValue("www-authenticate").orElse("-"), valid.statusCode(), valid.body());
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.headers().firstValue("www-authenticate")).isPresent();
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.headers().firstValue("www-authenticate").orElse("")).contains("invalid_token");
+    assertThat(unscoped.statusCode()).isEqualTo(403);
+    assertThat(unscoped.headers().firstValue("www-authenticate").orElse("")).contains("insufficient_scope");
+    assertThat(valid.statusCode()).isEqualTo(200);
+    // The identity auth-service sets replaces the one the client sent.
+    assertThat(JSON.readTree(valid.body()).path("headers").path("x-user-id").asText()).isEqualTo("ci-bot");
   }
 
   private static void pathNormalisation(Gateway gateway) throws Exception {
@@ -152,6 +161,17 @@ class EdgeSafeguardsIT {
       Raw answer = raw(gateway.listenerPort(), "GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
       String seen = answer.body().contains("\"path\"") ? JSON.readTree(answer.body().substring(answer.body().indexOf('{'))).path("path").asText() : "-";
       System.out.printf("path %s -> %s, backend saw %s, head %s%n", path, answer.statusLine(), seen, answer.head().replace("\r\n", " | "));
+      // Whatever the spelling, the request meets the rule of the path it normalises to.
+      String expected = switch (path) {
+        case "/a//b/./c/../d" -> " 200 ";
+        case "/admin%2Fx" -> " 307 ";
+        case "/public/../orders/7", "//orders/7", "/orders/./7" -> " 401 ";
+        default -> " 403 ";
+      };
+      assertThat(answer.statusLine()).as(path).contains(expected);
+      if (path.equals("/a//b/./c/../d")) {
+        assertThat(seen).isEqualTo("/a/b/d");
+      }
     }
   }
 
