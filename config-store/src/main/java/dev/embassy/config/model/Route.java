@@ -74,7 +74,8 @@ public record Route(
       Optional<SessionAffinity> sessionAffinity,
       Boolean webSocket,
       Boolean exposeServerHeaders,
-      Boolean grpcWeb) {
+      Boolean grpcWeb,
+      Boolean responseCache) {
     public Rule {
       matches = Absent.list(matches);
       filters = Absent.list(filters);
@@ -86,10 +87,11 @@ public record Route(
       webSocket = Absent.or(webSocket, false);
       exposeServerHeaders = Absent.or(exposeServerHeaders, false);
       grpcWeb = Absent.or(grpcWeb, false);
+      responseCache = Absent.or(responseCache, false);
     }
 
     public Rule(List<Match> matches, List<Filter> filters, List<BackendRef> backendRefs, Optional<Timeouts> timeouts, Optional<Retry> retry) {
-      this(matches, filters, backendRefs, timeouts, retry, Optional.empty(), Optional.empty(), false, false, false);
+      this(matches, filters, backendRefs, timeouts, retry, Optional.empty(), Optional.empty(), false, false, false, false);
     }
   }
 

@@ -80,6 +80,11 @@ final class RouteRules {
         at.add("backendRequest", "must not exceed timeouts.request");
       }
     });
+    // Envoy sends a cacheable request from the cache filter straight to the router, past the gRPC
+    // filters that sit after it: such a rule would reach its gRPC backend untranslated.
+    if (rule.responseCache() && (rule.grpcWeb() || rule.filters().stream().anyMatch(f -> f.grpcJsonTranscoding().isPresent()))) {
+      v.add("responseCache", "cannot be combined with grpcWeb or a GrpcJsonTranscoding filter (Envoy's cache passes cacheable requests past them)");
+    }
     rule.clientIps().ifPresent(ips -> ClientTrafficRules.clientIps(v.at("clientIps"), ips));
     rule.sessionAffinity().ifPresent(affinity -> ClientTrafficRules.sessionAffinity(v.at("sessionAffinity"), affinity));
     rule.retry().ifPresent(retry -> {
