@@ -42,10 +42,10 @@ public final class ProtoSchema {
     AnnotationsProto.registerAllExtensions(HTTP_OPTIONS);
   }
 
-  private final byte[] bytes;
+  private final com.google.protobuf.ByteString bytes;
   private final Map<String, ServiceDescriptor> services;
 
-  private ProtoSchema(byte[] bytes, Map<String, ServiceDescriptor> services) {
+  private ProtoSchema(com.google.protobuf.ByteString bytes, Map<String, ServiceDescriptor> services) {
     this.bytes = bytes;
     this.services = services;
   }
@@ -102,7 +102,7 @@ public final class ProtoSchema {
     if (services.isEmpty()) {
       throw new IllegalArgumentException("defines no service");
     }
-    return new ProtoSchema(bytes, Map.copyOf(services));
+    return new ProtoSchema(com.google.protobuf.ByteString.copyFrom(bytes), Map.copyOf(services));
   }
 
   private static FileDescriptor link(String name, Map<String, FileDescriptorProto> files, Map<String, FileDescriptor> linked, List<String> path) {
@@ -134,8 +134,8 @@ public final class ProtoSchema {
   }
 
   /** The serialized set, as Envoy's {@code proto_descriptor_bin} takes it. */
-  public byte[] bytes() {
-    return bytes.clone();
+  public com.google.protobuf.ByteString bytes() {
+    return bytes;
   }
 
   /** Fully qualified names of every service the set defines, sorted. */

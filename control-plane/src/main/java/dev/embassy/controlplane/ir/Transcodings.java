@@ -18,7 +18,7 @@ final class Transcodings {
   private final Map<String, ProtoDescriptorSet> sets = new HashMap<>();
   private final Map<String, Optional<Decoded>> decoded = new HashMap<>();
 
-  /** One copy of the bytes per set, shared by every rule's IR, so comparing IRs is an identity check. */
+  /** The set's bytes (one copy, held by the parsed schema) and its services, shared by every rule's IR. */
   private record Decoded(ByteString bytes, List<String> services) {}
 
   Transcodings(List<ProtoDescriptorSet> sets) {
@@ -35,7 +35,7 @@ final class Transcodings {
     return decoded.computeIfAbsent(name, n -> Optional.ofNullable(sets.get(n)).flatMap(set -> {
       try {
         ProtoSchema schema = ProtoSchema.parse(set.fileDescriptorSet());
-        return Optional.of(new Decoded(ByteString.copyFrom(schema.bytes()), schema.serviceNames()));
+        return Optional.of(new Decoded(schema.bytes(), schema.serviceNames()));
       } catch (IllegalArgumentException e) {
         return Optional.empty();
       }

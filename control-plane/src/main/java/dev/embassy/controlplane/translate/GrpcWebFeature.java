@@ -2,7 +2,6 @@ package dev.embassy.controlplane.translate;
 
 import com.google.protobuf.Any;
 import dev.embassy.controlplane.ir.HttpListener;
-import io.envoyproxy.envoy.config.route.v3.FilterConfig;
 import io.envoyproxy.envoy.extensions.filters.http.grpc_web.v3.GrpcWeb;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 
@@ -10,8 +9,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
  * gRPC-Web for browsers: Envoy's grpc_web filter turns a gRPC-Web request into gRPC (HTTP/2,
  * trailers) and the reply back, with trailers in the body. On the listener only where some rule
  * has {@code grpcWeb: true}, and turned off on every other route there, so no other route sees a
- * gRPC-Web request rewritten. (Off on the listener and on per route is not possible: Envoy refuses
- * an empty per-route config that enables a filter, and this filter has no per-route config.)
+ * gRPC-Web request rewritten.
  */
 final class GrpcWebFeature implements HttpFilterFeature {
   static final String FILTER = "envoy.filters.http.grpc_web";
@@ -21,15 +19,6 @@ final class GrpcWebFeature implements HttpFilterFeature {
 
   @Override
   public OnListener on(HttpListener listener) {
-    boolean used = listener.virtualHosts().stream().flatMap(h -> h.routes().stream()).anyMatch(r -> r.rule().grpcWeb());
-    if (!used) {
-      return OnListener.UNUSED;
-    }
-    Any off = Any.pack(FilterConfig.newBuilder().setDisabled(true).build());
-    return new OnListener(java.util.List.of(HTTP_FILTER), (rule, route) -> {
-      if (!rule.rule().grpcWeb()) {
-        route.putTypedPerFilterConfig(FILTER, off);
-      }
-    });
+    return HttpFilterFeature.onlyWhere(listener, HTTP_FILTER, rule -> rule.rule().grpcWeb());
   }
 }

@@ -2,19 +2,16 @@ package dev.embassy.controlplane.translate;
 
 import com.google.protobuf.Any;
 import dev.embassy.controlplane.ir.HttpListener;
-import io.envoyproxy.envoy.config.route.v3.FilterConfig;
 import io.envoyproxy.envoy.extensions.filters.http.cache.v3.CacheConfig;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.http.cache.simple_http_cache.v3.SimpleHttpCacheConfig;
-import java.util.List;
 
 /**
  * Response caching on rules with {@code responseCache: true}: Envoy's cache filter with its
  * in-memory store, which caches GET answers the backend marks cacheable (Cache-Control, Expires,
  * Vary) and revalidates stale entries. Envoy's docs call that store work in progress, not meant
- * for production; it is per Envoy and not shared (docs/features.md has what was observed). On the listener only where some rule
- * asks for it, and turned off on every other route there (Envoy refuses an empty per-route config
- * that would turn it on instead).
+ * for production; it is per Envoy and not shared (docs/features.md has what was observed). On
+ * the listener only where some rule asks for it, and turned off on every other route there.
  */
 final class ResponseCacheFeature implements HttpFilterFeature {
   static final String FILTER = "envoy.filters.http.cache";
@@ -25,15 +22,6 @@ final class ResponseCacheFeature implements HttpFilterFeature {
 
   @Override
   public OnListener on(HttpListener listener) {
-    boolean used = listener.virtualHosts().stream().flatMap(h -> h.routes().stream()).anyMatch(r -> r.rule().responseCache());
-    if (!used) {
-      return OnListener.UNUSED;
-    }
-    Any off = Any.pack(FilterConfig.newBuilder().setDisabled(true).build());
-    return new OnListener(List.of(HTTP_FILTER), (rule, route) -> {
-      if (!rule.rule().responseCache()) {
-        route.putTypedPerFilterConfig(FILTER, off);
-      }
-    });
+    return HttpFilterFeature.onlyWhere(listener, HTTP_FILTER, rule -> rule.rule().responseCache());
   }
 }
