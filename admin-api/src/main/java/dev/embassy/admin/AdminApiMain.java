@@ -32,8 +32,8 @@ public final class AdminApiMain {
     } else if (tokens.list().stream().noneMatch(t -> t.revokedAt().isEmpty())) {
       LOG.warn("no admin token exists; set EMBASSY_ADMIN_TOKEN or EMBASSY_ADMIN_TOKEN_FILE to create the first one");
     }
-    AdminHttpServer server = AdminHttpServer.start(config.bind(), config.port(), dataSource);
-    LOG.info("admin API listening on {}:{}", config.bind(), server.port());
+    AdminHttpServer server = AdminHttpServer.start(config.bind(), config.port(), dataSource, config.tls());
+    LOG.info("admin API listening on {}://{}:{}", config.tls().isPresent() ? "https" : "http", config.bind(), server.port());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       dataSource.close();

@@ -90,7 +90,8 @@ public final class ControlPlane implements AutoCloseable {
         cache::withdrawnVersions);
     ProxyRegistry proxies = new ProxyRegistry(Clock.systemUTC(), metrics, served, nack -> reporter[0].nack(nack));
     reporter[0] = new ProxyStatusReporter(replica, proxies, new ProxyStatuses(dataSource), new Quarantines(dataSource), served::generation).start();
-    AdsServer ads = AdsServer.start(config.xdsBind(), config.xdsPort(), cache, List.of(cache.streamTracker(), proxies));
+    AdsServer ads = AdsServer.start(config.xdsBind(), config.xdsPort(), cache, List.of(cache.streamTracker(), proxies),
+        config.xdsSecurity(), metrics::xdsRefused);
     StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(),
         () -> new ControlPlaneHealth(follower.healthy(), sync[0].servedRevision(), proxies.proxies().size(), failingWatches(consul)).status(),
         metrics::scrape);

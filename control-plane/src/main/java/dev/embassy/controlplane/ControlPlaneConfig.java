@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.embassy.controlplane.ir.ServiceAddress;
 import dev.embassy.discovery.consul.ConsulDiscoveryConfig;
 import dev.embassy.controlplane.ir.TranslationSettings;
+import dev.embassy.controlplane.xds.XdsSecurityConfig;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +16,7 @@ import java.util.Map;
  *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>EMBASSY_XDS_BIND</td><td>127.0.0.1</td><td>address the ADS server listens on; 0.0.0.0 in a cluster</td></tr>
  *   <tr><td>EMBASSY_XDS_PORT</td><td>18000</td><td>ADS port (state of the world and delta on one port)</td></tr>
+ *   <tr><td>EMBASSY_XDS_TLS_*, EMBASSY_XDS_TRUST_DOMAIN, EMBASSY_XDS_NODE_TOKENS</td><td>see {@link XdsSecurityConfig}</td><td>TLS, mTLS and node group binding on the ADS port; plaintext when unset</td></tr>
  *   <tr><td>EMBASSY_DATABASE_URL</td><td>jdbc:postgresql://127.0.0.1:5432/embassy</td><td>config database</td></tr>
  *   <tr><td>EMBASSY_DATABASE_USER / _PASSWORD</td><td>embassy / (empty)</td><td></td></tr>
  *   <tr><td>EMBASSY_LISTENER_ADDRESS</td><td>0.0.0.0</td><td>address Envoy listeners bind</td></tr>
@@ -29,7 +31,8 @@ import java.util.Map;
 public record ControlPlaneConfig(
     String xdsBind, int xdsPort, String databaseUrl, String databaseUser, String databasePassword,
     String listenerAddress, Duration debounce, String statusBind, int statusPort,
-    List<ServiceAddress> authService, List<ServiceAddress> rateLimitService, String replicaId, ConsulDiscoveryConfig consul) {
+    List<ServiceAddress> authService, List<ServiceAddress> rateLimitService, String replicaId, ConsulDiscoveryConfig consul,
+    XdsSecurityConfig xdsSecurity) {
 
   public TranslationSettings translationSettings() {
     return new TranslationSettings(listenerAddress, authService, rateLimitService);
@@ -51,7 +54,8 @@ public record ControlPlaneConfig(
         addresses(env, "EMBASSY_AUTH_SERVICE", TranslationSettings.DEFAULT_AUTH_SERVICE),
         addresses(env, "EMBASSY_RATELIMIT_SERVICE", TranslationSettings.DEFAULT_RATELIMIT_SERVICE),
         replicaId(env),
-        ConsulDiscoveryConfig.fromEnvironment(env, "EMBASSY_CONSUL_"));
+        ConsulDiscoveryConfig.fromEnvironment(env, "EMBASSY_CONSUL_"),
+        XdsSecurityConfig.fromEnvironment(env));
   }
 
   /** Names this replica in proxy status: EMBASSY_REPLICA_ID, else host and xDS port. */

@@ -28,7 +28,8 @@ public final class BootstrapTemplate {
     return render(text, values, template.toString());
   }
 
-  static String render(String text, Map<String, String> values, String source) {
+  /** Fills {@code text}'s placeholders; {@code source} names it in the error for a missing value. */
+  public static String render(String text, Map<String, String> values, String source) {
     TreeSet<String> missing = new TreeSet<>();
     Matcher matcher = PLACEHOLDER.matcher(text);
     StringBuilder out = new StringBuilder();

@@ -16,7 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A backend that misbehaves on request, for resilience tests: {@code ?delay=MS} answers after
  * that long, {@code ?fail=N} answers 503 to the first N requests of that path and query, then
- * 200. It counts requests per path so a test can see how many attempts a proxy made.
+ * 200, and {@code ?stall=MS} sends the headers and the first line of a chunked body, then stalls
+ * that long before the rest; {@code ?maxAge=S} marks the answer cacheable for S seconds
+ * ({@code Cache-Control: public, max-age=S}). It counts requests per path so a test can see how
+ * many attempts a proxy made, or how many it answered from a cache.
  */
 public final class ScriptedBackend implements AutoCloseable {
   private final HttpServer server;
@@ -62,22 +65,39 @@ public final class ScriptedBackend implements AutoCloseable {
         }
       }
     }
-    try {
-      if (query.containsKey("delay")) {
-        Thread.sleep(Long.parseLong(query.get("delay")));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (query.containsKey("delay")) {
+      pause(Long.parseLong(query.get("delay")));
     }
     int status = attempt <= Integer.parseInt(query.getOrDefault("fail", "0")) ? 503 : 200;
     byte[] body = ("attempt " + attempt + "\n").getBytes(StandardCharsets.UTF_8);
+    if (query.containsKey("maxAge")) {
+      exchange.getResponseHeaders().set("Cache-Control", "public, max-age=" + Integer.parseInt(query.get("maxAge")));
+    }
     try {
+      if (query.containsKey("stall")) {
+        exchange.sendResponseHeaders(status, 0);
+        try (var out = exchange.getResponseBody()) {
+          out.write(body);
+          out.flush();
+          pause(Long.parseLong(query.get("stall")));
+          out.write("the rest\n".getBytes(StandardCharsets.UTF_8));
+        }
+        return;
+      }
       exchange.sendResponseHeaders(status, body.length);
       try (var out = exchange.getResponseBody()) {
         out.write(body);
       }
     } catch (IOException gone) {
       // the proxy gave up on this request (a timeout): nothing to answer
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

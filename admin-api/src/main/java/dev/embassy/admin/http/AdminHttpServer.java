@@ -21,18 +21,28 @@ public final class AdminHttpServer implements AutoCloseable {
   private final Javalin app;
   private final List<Endpoint> endpoints;
 
-  private AdminHttpServer(Javalin app, List<Endpoint> endpoints) {
+  private final java.util.Optional<AdminTls> tls;
+
+  private AdminHttpServer(Javalin app, List<Endpoint> endpoints, java.util.Optional<AdminTls> tls) {
     this.app = app;
     this.endpoints = endpoints;
+    this.tls = tls;
   }
 
+  /** Plain HTTP on {@code host:port}. */
   public static AdminHttpServer start(String host, int port, DataSource dataSource) {
+    return start(host, port, dataSource, java.util.Optional.empty());
+  }
+
+  /** HTTPS only when {@code tls} is present, plain HTTP otherwise. */
+  public static AdminHttpServer start(String host, int port, DataSource dataSource, java.util.Optional<AdminTls.PemFiles> tlsFiles) {
     ConfigStore store = new ConfigStore(dataSource);
     AdminTokens tokens = new AdminTokens(dataSource);
     Authentication authentication = new Authentication(tokens);
     io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics =
         new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
     List<Endpoint> endpoints = endpoints(store, tokens, dataSource, metrics);
+    java.util.Optional<AdminTls> tls = tlsFiles.map(AdminTls::load);
 
     Javalin app = Javalin.create(config -> {
       config.showJavalinBanner = false;
@@ -49,6 +59,8 @@ public final class AdminHttpServer implements AutoCloseable {
       config.http.maxRequestSize = ConfigEndpoints.MAX_DOCUMENT_BYTES;
       config.useVirtualThreads = true;
       config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+      // Javalin adds its plain HTTP connector only when none is configured, so HTTPS replaces it.
+      tls.ifPresent(t -> config.jetty.addConnector((server, http) -> t.connector(server, http, host, port)));
     });
     Problems.register(app);
     for (Endpoint endpoint : endpoints) {
@@ -57,8 +69,12 @@ public final class AdminHttpServer implements AutoCloseable {
         endpoint.handler().handle(ctx, caller);
       });
     }
-    app.start(host, port);
-    return new AdminHttpServer(app, endpoints);
+    if (tls.isPresent()) {
+      app.start();
+    } else {
+      app.start(host, port);
+    }
+    return new AdminHttpServer(app, endpoints, tls);
   }
 
   /** The matched endpoint's path template; Javalin throws when none matched (404, 405). */
@@ -117,5 +133,6 @@ public final class AdminHttpServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    tls.ifPresent(AdminTls::close);
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
  */
 public record ConfigDocument(
     List<Certificate> certificates,
+    List<ProtoDescriptorSet> protoDescriptorSets,
     List<Cluster> clusters,
     List<AuthPolicy> authPolicies,
     List<RateLimitPolicy> rateLimitPolicies,
@@ -18,6 +19,7 @@ public record ConfigDocument(
     List<Route> routes) {
   public ConfigDocument {
     certificates = Absent.list(certificates);
+    protoDescriptorSets = Absent.list(protoDescriptorSets);
     clusters = Absent.list(clusters);
     authPolicies = Absent.list(authPolicies);
     rateLimitPolicies = Absent.list(rateLimitPolicies);
@@ -28,6 +30,7 @@ public record ConfigDocument(
   public List<? extends ConfigResource> resources(ResourceKind kind) {
     return switch (kind) {
       case CERTIFICATE -> certificates;
+      case PROTO_DESCRIPTOR_SET -> protoDescriptorSets;
       case CLUSTER -> clusters;
       case AUTH_POLICY -> authPolicies;
       case RATELIMIT_POLICY -> rateLimitPolicies;
@@ -49,7 +52,7 @@ public record ConfigDocument(
     List<ConfigResource> sorted = new ArrayList<>(resources);
     sorted.sort(Comparator.comparing(ConfigResource::name));
     return new ConfigDocument(
-        only(sorted, Certificate.class), only(sorted, Cluster.class), only(sorted, AuthPolicy.class),
+        only(sorted, Certificate.class), only(sorted, ProtoDescriptorSet.class), only(sorted, Cluster.class), only(sorted, AuthPolicy.class),
         only(sorted, RateLimitPolicy.class), only(sorted, Gateway.class), only(sorted, Route.class));
   }
 

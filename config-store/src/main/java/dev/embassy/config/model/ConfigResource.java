@@ -8,7 +8,7 @@ import java.util.Map;
  * revision. Every kind lists the resources it references so the store can keep references intact.
  */
 public sealed interface ConfigResource
-    permits Gateway, Route, Cluster, AuthPolicy, RateLimitPolicy, Certificate {
+    permits Gateway, Route, Cluster, AuthPolicy, RateLimitPolicy, Certificate, ProtoDescriptorSet {
 
   String name();
 

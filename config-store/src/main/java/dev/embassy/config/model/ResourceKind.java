@@ -10,6 +10,7 @@ import java.util.Optional;
  */
 public enum ResourceKind {
   CERTIFICATE("certificates", "certificates", Certificate.class),
+  PROTO_DESCRIPTOR_SET("proto-descriptor-sets", "protoDescriptorSets", ProtoDescriptorSet.class),
   CLUSTER("clusters", "clusters", Cluster.class),
   AUTH_POLICY("auth-policies", "authPolicies", AuthPolicy.class),
   RATELIMIT_POLICY("ratelimit-policies", "rateLimitPolicies", RateLimitPolicy.class),

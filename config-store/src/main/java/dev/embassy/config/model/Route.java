@@ -55,6 +55,10 @@ public record Route(
         rule.filters().get(j).requestMirror()
             .filter(m -> m.cluster() != null)
             .ifPresent(m -> refs.add(new Reference(ResourceKind.CLUSTER, m.cluster(), pointer)));
+        String descriptorPointer = "/rules/" + i + "/filters/" + j + "/grpcJsonTranscoding/protoDescriptorSet";
+        rule.filters().get(j).grpcJsonTranscoding()
+            .filter(t -> t.protoDescriptorSet() != null)
+            .ifPresent(t -> refs.add(new Reference(ResourceKind.PROTO_DESCRIPTOR_SET, t.protoDescriptorSet(), descriptorPointer)));
       }
     }
     return refs;
@@ -69,7 +73,9 @@ public record Route(
       Optional<ClientIps> clientIps,
       Optional<SessionAffinity> sessionAffinity,
       Boolean webSocket,
-      Boolean exposeServerHeaders) {
+      Boolean exposeServerHeaders,
+      Boolean grpcWeb,
+      Boolean responseCache) {
     public Rule {
       matches = Absent.list(matches);
       filters = Absent.list(filters);
@@ -80,10 +86,12 @@ public record Route(
       sessionAffinity = Absent.optional(sessionAffinity);
       webSocket = Absent.or(webSocket, false);
       exposeServerHeaders = Absent.or(exposeServerHeaders, false);
+      grpcWeb = Absent.or(grpcWeb, false);
+      responseCache = Absent.or(responseCache, false);
     }
 
     public Rule(List<Match> matches, List<Filter> filters, List<BackendRef> backendRefs, Optional<Timeouts> timeouts, Optional<Retry> retry) {
-      this(matches, filters, backendRefs, timeouts, retry, Optional.empty(), Optional.empty(), false, false);
+      this(matches, filters, backendRefs, timeouts, retry, Optional.empty(), Optional.empty(), false, false, false, false);
     }
   }
 
@@ -137,7 +145,7 @@ public record Route(
 
   public enum FilterType {
     RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, RequestMirror, CORS,
-    DirectResponse, FaultInjection, LocalRateLimit, RequestBodyLimit
+    DirectResponse, FaultInjection, LocalRateLimit, RequestBodyLimit, GrpcJsonTranscoding
   }
 
   /**
@@ -155,7 +163,8 @@ public record Route(
       Optional<DirectResponse> directResponse,
       Optional<FaultInjection> faultInjection,
       Optional<LocalRateLimit> localRateLimit,
-      Optional<RequestBodyLimit> requestBodyLimit) {
+      Optional<RequestBodyLimit> requestBodyLimit,
+      Optional<GrpcJsonTranscoding> grpcJsonTranscoding) {
     public Filter {
       requestHeaderModifier = Absent.optional(requestHeaderModifier);
       responseHeaderModifier = Absent.optional(responseHeaderModifier);
@@ -167,6 +176,21 @@ public record Route(
       faultInjection = Absent.optional(faultInjection);
       localRateLimit = Absent.optional(localRateLimit);
       requestBodyLimit = Absent.optional(requestBodyLimit);
+      grpcJsonTranscoding = Absent.optional(grpcJsonTranscoding);
+    }
+  }
+
+  /**
+   * Serves a gRPC backend to REST clients: Envoy maps each request to a method by the
+   * {@code google.api.http} options in the descriptor set (and, with {@code autoMapping},
+   * {@code POST /package.Service/Method} for every method), converts the JSON body to protobuf and
+   * the reply back. {@code services} narrows which services are exposed; empty means every service
+   * in the set. The rule's backends must speak HTTP/2 ({@code http2: true} on the cluster).
+   */
+  public record GrpcJsonTranscoding(String protoDescriptorSet, List<String> services, Boolean autoMapping) {
+    public GrpcJsonTranscoding {
+      services = Absent.list(services);
+      autoMapping = Absent.or(autoMapping, false);
     }
   }
 

@@ -140,6 +140,22 @@ final class CommittedConfig {
       }
 
       @Override
+      public Optional<ConfigResource> find(ResourceKind kind, String name) {
+        return isPending(kind, name) ? Optional.of(pending) : Optional.ofNullable(resources.getOrDefault(kind, Map.of()).get(name));
+      }
+
+      @Override
+      public List<Route> routesReferring(ResourceKind kind, String name) {
+        // A scan: only descriptor-set writes ask, and those are rare.
+        return resources.getOrDefault(ResourceKind.ROUTE, Map.of()).values().stream()
+            .map(r -> (Route) r)
+            .filter(route -> !isPending(ResourceKind.ROUTE, route.name()))
+            .filter(route -> route.references().stream().anyMatch(ref -> ref.kind() == kind && ref.name().equals(name)))
+            .sorted(java.util.Comparator.comparing(Route::name))
+            .toList();
+      }
+
+      @Override
       public List<Gateway> nodeGroupPeers(String nodeGroup, String gateway) {
         // As DatabaseView: the stored gateways of the group other than the one asking, in name order.
         return resources.getOrDefault(ResourceKind.GATEWAY, Map.of()).values().stream()

@@ -104,6 +104,7 @@ public final class ConfigStore {
       ConfigDocument before = previous.document();
       return new ConfigSnapshot(revision, new ConfigDocument(
           patched(before.certificates(), changes.get(ResourceKind.CERTIFICATE), Certificate.class),
+          patched(before.protoDescriptorSets(), changes.get(ResourceKind.PROTO_DESCRIPTOR_SET), dev.embassy.config.model.ProtoDescriptorSet.class),
           patched(before.clusters(), changes.get(ResourceKind.CLUSTER), dev.embassy.config.model.Cluster.class),
           patched(before.authPolicies(), changes.get(ResourceKind.AUTH_POLICY), dev.embassy.config.model.AuthPolicy.class),
           patched(before.rateLimitPolicies(), changes.get(ResourceKind.RATELIMIT_POLICY), dev.embassy.config.model.RateLimitPolicy.class),

@@ -39,6 +39,26 @@ final class DatabaseView implements ConfigView {
   }
 
   @Override
+  public Optional<ConfigResource> find(ResourceKind kind, String name) {
+    if (isPending(kind, name)) {
+      return Optional.of(pending);
+    }
+    return ResourceRows.find(tx, kind, name).map(ResourceRows.Row::resource);
+  }
+
+  @Override
+  public List<Route> routesReferring(ResourceKind kind, String name) {
+    return tx.resultQuery(
+            "SELECT r.spec::text FROM config_reference ref JOIN config_resource r ON r.kind = ref.from_kind AND r.name = ref.from_name"
+                + " WHERE ref.to_kind = ? AND ref.to_name = ? AND ref.from_kind = ? GROUP BY r.name, r.spec::text ORDER BY r.name",
+            ResourceRows.kindKey(kind), name, ResourceRows.kindKey(ResourceKind.ROUTE))
+        .fetch(r -> (Route) ResourceCodec.read(ResourceKind.ROUTE, r.get(0, String.class)))
+        .stream()
+        .filter(route -> !isPending(ResourceKind.ROUTE, route.name()))
+        .toList();
+  }
+
+  @Override
   public List<Gateway> nodeGroupPeers(String nodeGroup, String gateway) {
     // The pending write, if a gateway, is the one asking: the stored rows are all its peers.
     return tx.resultQuery(

@@ -43,6 +43,21 @@ final class MemoryView implements ConfigView {
   }
 
   @Override
+  public Optional<ConfigResource> find(ResourceKind kind, String name) {
+    return Optional.ofNullable(resources.getOrDefault(kind, Map.of()).get(name));
+  }
+
+  @Override
+  public List<Route> routesReferring(ResourceKind kind, String name) {
+    // A document's routes are each validated themselves; only the stored ones need this check.
+    return resources.getOrDefault(ResourceKind.ROUTE, Map.of()).values().stream()
+        .map(r -> (Route) r)
+        .filter(route -> !submittedRoutes.contains(route.name()))
+        .filter(route -> route.references().stream().anyMatch(ref -> ref.kind() == kind && ref.name().equals(name)))
+        .toList();
+  }
+
+  @Override
   public List<Gateway> nodeGroupPeers(String nodeGroup, String gateway) {
     // The map is a TreeMap (see ConfigStore.apply), so peers come in name order.
     return resources.getOrDefault(ResourceKind.GATEWAY, Map.of()).values().stream()

@@ -30,6 +30,12 @@ public final class ConfigValidator {
     if (resource instanceof Route route && route.gateway() != null) {
       view.gateway(route.gateway()).ifPresent(gateway -> checkRoute(route, gateway, view, v));
     }
+    if (resource instanceof Route route) {
+      GrpcTranscodingUse.ofRoute(route, view, v);
+    }
+    if (resource instanceof dev.embassy.config.model.ProtoDescriptorSet set) {
+      GrpcTranscodingUse.ofDescriptorSet(set, view, v);
+    }
     if (resource instanceof Gateway gateway && gateway.nodeGroup() != null) {
       GatewayRules.nodeGroupPorts(gateway, view.nodeGroupPeers(gateway.nodeGroup(), gateway.name()), v);
     }

@@ -1,5 +1,6 @@
 package dev.embassy.config.validate;
 
+import dev.embassy.config.model.ConfigResource;
 import dev.embassy.config.model.Gateway;
 import dev.embassy.config.model.ResourceKind;
 import java.util.List;
@@ -11,6 +12,15 @@ public interface ConfigView {
   boolean exists(ResourceKind kind, String name);
 
   Optional<Gateway> gateway(String name);
+
+  /** The resource as it will be after the write, if it exists. */
+  Optional<ConfigResource> find(ResourceKind kind, String name);
+
+  /**
+   * The routes that will refer to {@code kind/name} after the write, other than the one being
+   * written: a change to what they use must keep working for them.
+   */
+  List<dev.embassy.config.model.Route> routesReferring(ResourceKind kind, String name);
 
   /**
    * The gateways of {@code nodeGroup} other than {@code gateway}, by name: they are served to the

@@ -5,6 +5,7 @@ import dev.embassy.config.model.Certificate;
 import dev.embassy.config.model.Cluster;
 import dev.embassy.config.model.ConfigResource;
 import dev.embassy.config.model.Gateway;
+import dev.embassy.config.model.ProtoDescriptorSet;
 import dev.embassy.config.model.RateLimitPolicy;
 import dev.embassy.config.model.Route;
 import java.util.List;
@@ -33,6 +34,7 @@ public final class ResourceValidator {
       case AuthPolicy policy -> AuthPolicyRules.check(policy, v);
       case RateLimitPolicy policy -> RateLimitPolicyRules.check(policy, v);
       case Certificate certificate -> CertificateRules.check(certificate, v);
+      case ProtoDescriptorSet set -> GrpcTranscodingRules.check(set, v);
     }
   }
 }

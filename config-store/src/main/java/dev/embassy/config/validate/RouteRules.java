@@ -80,6 +80,11 @@ final class RouteRules {
         at.add("backendRequest", "must not exceed timeouts.request");
       }
     });
+    // Envoy sends a cacheable request from the cache filter straight to the router, past the gRPC
+    // filters that sit after it: such a rule would reach its gRPC backend untranslated.
+    if (rule.responseCache() && (rule.grpcWeb() || rule.filters().stream().anyMatch(f -> f.grpcJsonTranscoding().isPresent()))) {
+      v.add("responseCache", "cannot be combined with grpcWeb or a GrpcJsonTranscoding filter (Envoy's cache passes cacheable requests past them)");
+    }
     rule.clientIps().ifPresent(ips -> ClientTrafficRules.clientIps(v.at("clientIps"), ips));
     rule.sessionAffinity().ifPresent(affinity -> ClientTrafficRules.sessionAffinity(v.at("sessionAffinity"), affinity));
     rule.retry().ifPresent(retry -> {
@@ -149,9 +154,10 @@ final class RouteRules {
     List<Optional<?>> fields = List.of(
         filter.requestHeaderModifier(), filter.responseHeaderModifier(), filter.requestRedirect(),
         filter.urlRewrite(), filter.requestMirror(), filter.cors(),
-        filter.directResponse(), filter.faultInjection(), filter.localRateLimit(), filter.requestBodyLimit());
+        filter.directResponse(), filter.faultInjection(), filter.localRateLimit(), filter.requestBodyLimit(),
+        filter.grpcJsonTranscoding());
     List<String> names = List.of("requestHeaderModifier", "responseHeaderModifier", "requestRedirect", "urlRewrite", "requestMirror", "cors",
-        "directResponse", "faultInjection", "localRateLimit", "requestBodyLimit");
+        "directResponse", "faultInjection", "localRateLimit", "requestBodyLimit", "grpcJsonTranscoding");
     int expected = filter.type().ordinal();
     for (int i = 0; i < fields.size(); i++) {
       if (i == expected && fields.get(i).isEmpty()) {
@@ -183,6 +189,17 @@ final class RouteRules {
       rewrite.path().ifPresent(p -> pathModifier(p, rule, at.at("path")));
       if (rewrite.hostname().isEmpty() && rewrite.path().isEmpty()) {
         at.here("needs hostname or path");
+      }
+    });
+    filter.grpcJsonTranscoding().ifPresent(t -> {
+      Violations at = v.at("grpcJsonTranscoding");
+      Checks.name(at, "protoDescriptorSet", t.protoDescriptorSet());
+      Checks.maxSize(at, "services", t.services(), 64);
+      for (int i = 0; i < t.services().size(); i++) {
+        String service = t.services().get(i);
+        if (service == null || !service.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+          at.at("services").add(Integer.toString(i), "must be a fully qualified protobuf service name, e.g. acme.shop.v1.Orders");
+        }
       }
     });
     filter.requestMirror().ifPresent(mirror -> {

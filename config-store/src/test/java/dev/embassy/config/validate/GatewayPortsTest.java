@@ -34,6 +34,16 @@ class GatewayPortsTest {
     }
 
     @Override
+    public Optional<dev.embassy.config.model.ConfigResource> find(ResourceKind kind, String name) {
+      return gateway(name).map(g -> g);
+    }
+
+    @Override
+    public List<dev.embassy.config.model.Route> routesReferring(ResourceKind kind, String name) {
+      return List.of();
+    }
+
+    @Override
     public List<Gateway> nodeGroupPeers(String nodeGroup, String gateway) {
       return gateways.stream().filter(g -> g.nodeGroup().equals(nodeGroup) && !g.name().equals(gateway)).toList();
     }

@@ -45,7 +45,10 @@ import org.slf4j.LoggerFactory;
  *       (JCP #463: stale clusters survived a control-plane restart).
  * </ul>
  *
- * <p>Proxies are known by node id and belong to the node group their {@code node.cluster} names.
+ * <p>Proxies are known by node group and node id: the group their {@code node.cluster} names. Two
+ * streams under one node id but different groups are two proxies, so a stream is only ever served
+ * the group its own node names (the group the ADS server authorised it for, issue 15), never the
+ * group another stream under that id opened first.
  * Responses are handed to the stream's executor, so publishing never waits on a network write.
  */
 public final class XdsCache implements ConfigWatcher {
@@ -61,8 +64,14 @@ public final class XdsCache implements ConfigWatcher {
    * cluster it has (and one that starts go LIVE with none).
    */
   private volatile boolean loaded;
-  private final Map<String, ProxyState> proxies = new ConcurrentHashMap<>();
-  private final Map<Long, String> streamProxies = new ConcurrentHashMap<>();
+  private final Map<ProxyKey, ProxyState> proxies = new ConcurrentHashMap<>();
+  private final Map<Long, ProxyKey> streamProxies = new ConcurrentHashMap<>();
+
+  private record ProxyKey(String group, String id) {
+    static ProxyKey of(Node node) {
+      return new ProxyKey(node.getCluster(), node.getId());
+    }
+  }
   private final Clock clock;
   private volatile DeliveryEvents events = DeliveryEvents.NONE;
 
@@ -148,15 +157,17 @@ public final class XdsCache implements ConfigWatcher {
     return false;
   }
 
-  /** What {@code proxyId} holds (has ACKed), by type and name; empty if it is not connected. */
+  /** What {@code proxyId} holds (has ACKed), by type and name (in the first node group it is found in); empty if it is not connected. */
   public Optional<Map<XdsType, SortedMap<String, XdsResource>>> held(String proxyId) {
-    ProxyState proxy = proxies.get(proxyId);
-    if (proxy == null) {
-      return Optional.empty();
+    for (Map.Entry<ProxyKey, ProxyState> entry : proxies.entrySet()) {
+      if (entry.getKey().id().equals(proxyId)) {
+        ProxyState proxy = entry.getValue();
+        synchronized (proxy) {
+          return Optional.of(Map.copyOf(proxy.held.asMap()));
+        }
+      }
     }
-    synchronized (proxy) {
-      return Optional.of(Map.copyOf(proxy.held.asMap()));
-    }
+    return Optional.empty();
   }
 
   // ---- ConfigWatcher ----------------------------------------------------------------------
@@ -330,7 +341,7 @@ public final class XdsCache implements ConfigWatcher {
   }
 
   private void opened(long streamId, Node node) {
-    if (streamProxies.putIfAbsent(streamId, node.getId()) == null) {
+    if (streamProxies.putIfAbsent(streamId, ProxyKey.of(node)) == null) {
       ProxyState proxy = proxy(node);
       synchronized (proxy) {
         proxy.streams++;
@@ -339,8 +350,8 @@ public final class XdsCache implements ConfigWatcher {
   }
 
   private void closed(long streamId) {
-    String id = streamProxies.remove(streamId);
-    ProxyState proxy = id == null ? null : proxies.get(id);
+    ProxyKey key = streamProxies.remove(streamId);
+    ProxyState proxy = key == null ? null : proxies.get(key);
     if (proxy == null) {
       return;
     }
@@ -349,10 +360,10 @@ public final class XdsCache implements ConfigWatcher {
         return;
       }
     }
-    proxies.remove(id, proxy);
+    proxies.remove(key, proxy);
     GroupState group = groups.get(proxy.group);
     if (group != null) {
-      group.proxies().remove(id, proxy);
+      group.proxies().remove(proxy.id, proxy);
     }
   }
 
@@ -523,7 +534,7 @@ public final class XdsCache implements ConfigWatcher {
   }
 
   private ProxyState proxy(Node node) {
-    ProxyState proxy = proxies.computeIfAbsent(node.getId(), id -> new ProxyState(id, node.getCluster(), clock.instant()));
+    ProxyState proxy = proxies.computeIfAbsent(ProxyKey.of(node), key -> new ProxyState(key.id(), key.group(), clock.instant()));
     group(proxy.group).proxies().putIfAbsent(proxy.id, proxy);
     return proxy;
   }

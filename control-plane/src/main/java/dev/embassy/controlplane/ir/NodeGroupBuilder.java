@@ -43,6 +43,7 @@ public final class NodeGroupBuilder {
     Map<String, ServerCertificate> serverCertificates = new TreeMap<>();
     config.certificates().forEach(c -> c.privateKey().ifPresent(key ->
         serverCertificates.put(c.name(), new ServerCertificate(c.name(), c.certificateChain(), key))));
+    Transcodings transcodings = new Transcodings(config.protoDescriptorSets());
     Map<String, List<Route>> routesByGateway = new java.util.HashMap<>();
     config.routes().forEach(r -> routesByGateway.computeIfAbsent(r.gateway(), g -> new ArrayList<>()).add(r));
     Map<String, List<Gateway>> gatewaysByGroup = new TreeMap<>();
@@ -68,9 +69,9 @@ public final class NodeGroupBuilder {
             List<String> services = gateway.sidecar().orElseThrow().outbound().orElseThrow().clusters();
             usedClusters.addAll(services);
             // Only the app beside this Envoy may call out through it.
-            listeners.add(SidecarListeners.outbound(listener(gateway, listener, routes, "127.0.0.1", certificates, rateLimits), services));
+            listeners.add(SidecarListeners.outbound(listener(gateway, listener, routes, "127.0.0.1", certificates, rateLimits, transcodings), services));
           } else {
-            listeners.add(listener(gateway, listener, routes, listenerAddress, certificates, rateLimits));
+            listeners.add(listener(gateway, listener, routes, listenerAddress, certificates, rateLimits, transcodings));
           }
         }
         gateway.stats().ifPresent(stats -> {
@@ -124,7 +125,7 @@ public final class NodeGroupBuilder {
   }
 
   private static HttpListener listener(Gateway gateway, Gateway.Listener listener, List<Route> routes, String address,
-      List<ServerCertificate> certificates, Map<String, RateLimitPolicy> rateLimits) {
+      List<ServerCertificate> certificates, Map<String, RateLimitPolicy> rateLimits, Transcodings transcodings) {
     String name = gateway.name() + "-" + listener.name();
     Map<String, List<RouteRule>> byHostname = new TreeMap<>();
     for (Route route : routes) {
@@ -137,7 +138,7 @@ public final class NodeGroupBuilder {
               : rule.matches();
           for (int j = 0; j < matches.size(); j++) {
             rules.add(new RouteRule(route.name() + "/" + i + "/" + j, route.name(), matches.get(j), rule,
-                route.authPolicy(), route.rateLimitPolicy().map(rateLimits::get)));
+                route.authPolicy(), route.rateLimitPolicy().map(rateLimits::get), transcodings.of(rule)));
           }
         }
       }

@@ -100,7 +100,7 @@ public final class RouteQuarantine {
         held.fallback().filter(f -> resolves(f, present) && rejectedCluster(f).isEmpty()).ifPresent(routes::add);
       }
     }
-    return new ConfigDocument(raw.certificates(), raw.clusters(), raw.authPolicies(), raw.rateLimitPolicies(), raw.gateways(), routes);
+    return new ConfigDocument(raw.certificates(), raw.protoDescriptorSets(), raw.clusters(), raw.authPolicies(), raw.rateLimitPolicies(), raw.gateways(), routes);
   }
 
   /** Labels never reach Envoy: relabelling a rejected route is no fix to try. */

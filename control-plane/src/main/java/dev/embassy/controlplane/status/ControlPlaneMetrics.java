@@ -53,6 +53,16 @@ public final class ControlPlaneMetrics {
         .tag("type", shortType(typeUrl)).register(registry).increment();
   }
 
+  /**
+   * An ADS stream refused for who it is: {@code reason} is node_group_mismatch, no_node_group_identity,
+   * no_client_certificate, missing_token, unknown_token or identity_conflict.
+   */
+  public void xdsRefused(String reason) {
+    Counter.builder("embassy.controlplane.xds.refused")
+        .description("ADS streams refused because their client certificate or token does not allow the node group they asked for")
+        .tag("reason", reason).register(registry).increment();
+  }
+
   public void rejectedRevision() {
     Counter.builder("embassy.controlplane.revisions.rejected")
         .description("Revisions not served because their translation failed the consistency check")

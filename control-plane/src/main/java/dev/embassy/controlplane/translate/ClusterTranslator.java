@@ -59,6 +59,11 @@ final class ClusterTranslator {
     cluster.healthCheck().ifPresent(check -> envoy.addHealthChecks(HealthCheck.newBuilder()
         .setTimeout(duration(check.timeout()))
         .setInterval(duration(check.interval()))
+        // Until a cluster has carried traffic Envoy checks every no_traffic_interval (60 s by
+        // default), and the check armed then still runs first once traffic starts: a host that
+        // died while the cluster was idle kept its traffic for up to a minute (UpstreamHealthIT
+        // saw 59.7 s for a 200 ms interval). The interval asked for holds from the start.
+        .setNoTrafficInterval(duration(check.interval()))
         .setHealthyThreshold(UInt32Value.of(check.healthyThreshold()))
         .setUnhealthyThreshold(UInt32Value.of(check.unhealthyThreshold()))
         .setHttpHealthCheck(HealthCheck.HttpHealthCheck.newBuilder().setPath(check.path()))));

@@ -41,6 +41,25 @@ interface HttpFilterFeature {
         (rule, route) -> find.apply(rule).ifPresent(c -> route.putTypedPerFilterConfig(filter.getName(), com.google.protobuf.Any.pack(config.apply(c)))));
   }
 
+  /**
+   * The shape of a feature a rule turns on without config of its own (gRPC-Web, response
+   * caching): {@code filter} on listeners where some rule passes {@code uses}, and turned off with
+   * a per-route {@code disabled} on every other route there. Envoy refuses an empty per-route
+   * config that would turn a listener-disabled filter on, so off-where-unused is the only way round.
+   */
+  static OnListener onlyWhere(HttpListener listener, HttpFilter filter, java.util.function.Predicate<RouteRule> uses) {
+    boolean used = listener.virtualHosts().stream().flatMap(h -> h.routes().stream()).anyMatch(uses);
+    if (!used) {
+      return OnListener.UNUSED;
+    }
+    com.google.protobuf.Any off = com.google.protobuf.Any.pack(io.envoyproxy.envoy.config.route.v3.FilterConfig.newBuilder().setDisabled(true).build());
+    return new OnListener(List.of(filter), (rule, route) -> {
+      if (!uses.test(rule)) {
+        route.putTypedPerFilterConfig(filter.getName(), off);
+      }
+    });
+  }
+
   @FunctionalInterface
   interface RoutePatch {
     /** Sets the feature's per-route config on {@code route}, the Envoy route made from {@code rule}. */

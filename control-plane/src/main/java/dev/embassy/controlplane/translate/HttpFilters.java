@@ -16,12 +16,19 @@ import java.util.List;
  * before anything can reject them; ext_authz runs before rate limiting so limits can key on the
  * claims it returns as dynamic metadata; local limits before global ones (no RLS call for a
  * request the Envoy already refuses); the body limit after every limit, so a refused request is
- * not buffered first; compression last before the router, so it sees the backend's response first
- * on the way out and everything before it (CORS, rate-limit headers) sees it uncompressed; the router is last. Adding a feature is one file and one line here.
+ * not buffered first; compression next, so it sees the backend's response after everything but the
+ * gRPC filters on the way out (CORS and rate-limit headers see it uncompressed); the response
+ * cache after every check (a cached answer is only served to a request that passed auth and
+ * limits) and after compression (it stores the uncompressed answer, compressed per client on the
+ * way out, hit or miss); gRPC-Web and the
+ * gRPC-JSON transcoder just before the router, so every filter before them (auth, limits, body
+ * limits) sees the request the client sent and compression sees the JSON or gRPC-Web reply they
+ * make of the backend's gRPC one; the router is last. Adding a feature is one file and one line here.
  */
 record HttpFilters(List<HttpFilter> filters, List<HttpFilterFeature.RoutePatch> routePatches) {
   private static final List<HttpFilterFeature> FEATURES = List.of(new ClientIpsFeature(), new FaultInjectionFeature(), new CorsFeature(), new ExtAuthzFeature(),
-      new LocalRateLimitFeature(), new RateLimitFeature(), new RequestBodyLimitFeature(), new CompressionFeature());
+      new LocalRateLimitFeature(), new RateLimitFeature(), new RequestBodyLimitFeature(), new CompressionFeature(),
+      new ResponseCacheFeature(), new GrpcWebFeature(), new GrpcJsonTranscodingFeature());
   private static final HttpFilter ROUTER =
       HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
 

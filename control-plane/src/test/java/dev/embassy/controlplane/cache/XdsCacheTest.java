@@ -106,6 +106,20 @@ class XdsCacheTest {
   }
 
   @Test
+  void aStreamIsServedTheGroupItsOwnNodeNamesEvenUnderAnotherStreamsNodeId() {
+    // The ADS server checks each stream's node.cluster against its identity (issue 15); the cache
+    // must then serve that group, not the one an earlier stream under the same node id opened.
+    publish(snapshot(Map.of("a", 8080), Map.of("r", "a")));
+    cache.publish(GroupSnapshot.of(snapshot("payments", Map.of("secret-backend", 9090), Map.of("r", "secret-backend")), ++revision, null));
+    SotwProxy victim = new SotwProxy("shared-id", "payments");
+    victim.request(XdsType.CLUSTER, Set.of());
+    SotwProxy other = new SotwProxy("shared-id", GROUP);
+    other.request(XdsType.CLUSTER, Set.of());
+    assertThat(names(victim.last(XdsType.CLUSTER).resources())).containsExactly("secret-backend");
+    assertThat(names(other.last(XdsType.CLUSTER).resources())).containsExactly("a");
+  }
+
+  @Test
   void anEndpointChangeAnswersOnlyTheEndpointWatch() {
     publish(snapshot(Map.of("a", 8080), Map.of("r", "a")));
     SotwProxy proxy = new SotwProxy("p1");
@@ -217,6 +231,10 @@ class XdsCacheTest {
 
   /** Clusters (name → endpoint port) and one listener whose route configuration "edge" has routes name → cluster. */
   private static XdsResources snapshot(Map<String, Integer> clusters, Map<String, String> routes) {
+    return snapshot(GROUP, clusters, routes);
+  }
+
+  private static XdsResources snapshot(String group, Map<String, Integer> clusters, Map<String, String> routes) {
     List<Cluster> cds = new ArrayList<>();
     List<ClusterLoadAssignment> eds = new ArrayList<>();
     new TreeSet<>(clusters.keySet()).forEach(name -> {
@@ -241,7 +259,7 @@ class XdsCacheTest {
         .setName("hcm").setTypedConfig(Any.pack(HttpConnectionManager.newBuilder().setStatPrefix("l")
             .setRds(Rds.newBuilder().setRouteConfigName("r").setConfigSource(ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())))
             .build())))).build();
-    return new XdsResources(GROUP, List.of(lds), List.of(rds), cds, eds, List.of());
+    return new XdsResources(group, List.of(lds), List.of(rds), cds, eds, List.of());
   }
 
   private static List<String> names(java.util.Collection<? extends Message> resources) {
@@ -275,7 +293,11 @@ class XdsCacheTest {
     private final Map<XdsType, Set<String>> names = new HashMap<>();
 
     SotwProxy(String id) {
-      node = Node.newBuilder().setId(id).setCluster(GROUP).build();
+      this(id, GROUP);
+    }
+
+    SotwProxy(String id, String group) {
+      node = Node.newBuilder().setId(id).setCluster(group).build();
     }
 
     void syncAll(Set<String> clusters, Set<String> routeConfigs) {

@@ -219,6 +219,17 @@ final class ValidationParity {
     }
 
     @Override
+    public Optional<dev.embassy.config.model.ConfigResource> find(ResourceKind kind, String name) {
+      return c.resources().stream().filter(r -> r.kind() == kind && r.name() != null && r.name().equals(name)).findFirst()
+          .map(r -> (dev.embassy.config.model.ConfigResource) r);
+    }
+
+    @Override
+    public List<dev.embassy.config.model.Route> routesReferring(ResourceKind kind, String name) {
+      return List.of();
+    }
+
+    @Override
     public List<Gateway> nodeGroupPeers(String nodeGroup, String gateway) {
       return List.of();
     }
