@@ -112,6 +112,11 @@ final class Gateway implements AutoCloseable {
   void apply(String yaml) throws Exception {
     ConfigDocument document = ConfigJson.yaml().readValue(yaml.replace("${LISTENER_PORT}", Integer.toString(listenerPort)), ConfigDocument.class);
     long revision = store.apply(document, true, false, "e2e", "e2e").revision().orElseThrow().id();
+    awaitServing(revision);
+  }
+
+  /** Waits until the Envoy has ACKed {@code revision} and auth-service and ratelimit-service run it. */
+  void awaitServing(long revision) throws InterruptedException {
     await(() -> controlPlane.proxies().proxies().stream().anyMatch(p -> p.appliedRevision() >= revision), Duration.ofSeconds(20),
         "Envoy runs revision " + revision);
     await(() -> auth.health().report().policyRevision() >= revision && auth.health().report().ready(), Duration.ofSeconds(20),
