@@ -12,6 +12,8 @@ import dev.embassy.e2e.docs.DocExampleException;
 import dev.embassy.e2e.docs.DocExampleExtractor;
 import dev.embassy.e2e.docs.DocExampleRunner;
 import dev.embassy.e2e.docs.DocStep;
+import dev.embassy.e2e.monitoring.MonitoringFiles;
+import dev.embassy.testsupport.ConsulAgent;
 import dev.embassy.testsupport.DemoBackend;
 import dev.embassy.testsupport.FreePorts;
 import dev.embassy.testsupport.PostgresExtension;
@@ -47,6 +49,7 @@ class DocsExamplesIT {
       "quickstart.md", "reference/embassyctl.md", "guides/routing.md", "guides/resilience.md", "guides/security.md",
       "guides/transformation.md", "guides/observability.md", "guides/rate-limiting.md", "operations/backup-restore.md");
 
+  private ConsulAgent consul;
   private DemoBackend demo1;
   private DemoBackend demo2;
   private Gateway gateway;
@@ -59,7 +62,8 @@ class DocsExamplesIT {
   void startStack(TestDatabase database) {
     demo1 = DemoBackend.start("demo-1");
     demo2 = DemoBackend.start("demo-2");
-    gateway = Gateway.start(database, Map.of());
+    consul = ConsulAgent.start();
+    gateway = Gateway.start(database, Map.of("EMBASSY_CONSUL_ADDRESS", consul.httpAddress().toString()));
     adminDataSource = ConfigDatabase.connect(database.jdbcUrl(), database.user(), database.password(), 4);
     new AdminTokens(adminDataSource).installBootstrap(ADMIN_TOKEN, "docs-test");
     admin = AdminHttpServer.start("127.0.0.1", 0, adminDataSource);
@@ -73,6 +77,107 @@ class DocsExamplesIT {
     extractor = new DocExampleExtractor(Map.of("EMBASSY_ADMIN_TOKEN", ADMIN_TOKEN));
   }
 
+  /**
+   * Metrics the dashboard and alert rules read but that no healthy stack exports: Micrometer
+   * registers a tagged counter at its first increment, so these appear only once their failure
+   * happens. Each must still be registered by the code (its dotted name is in main sources).
+   */
+  private static final Map<String, String> EXPORTED_ONLY_ON_FAILURE = Map.of(
+      "embassy_controlplane_nacks_total", "embassy.controlplane.nacks",
+      "embassy_controlplane_revisions_rejected_total", "embassy.controlplane.revisions.rejected",
+      "embassy_controlplane_xds_refused_total", "embassy.controlplane.xds.refused",
+      "embassy_ratelimit_owner_unreachable_total", "embassy.ratelimit.owner.unreachable");
+  /** Series Prometheus itself adds. */
+  private static final java.util.Set<String> PROMETHEUS_OWN = java.util.Set.of("up");
+
+  @Test
+  void everyMetricTheDashboardAndAlertsReadIsExported() throws Exception {
+    consul.http("PUT", "/v1/agent/service/register",
+        "{\"ID\":\"metrics-1\",\"Name\":\"metrics-demo\",\"Address\":\"127.0.0.1\",\"Port\":" + demo1.port() + "}");
+    gateway.apply("""
+        clusters:
+          - {name: discovered, discovery: {consul: {service: metrics-demo}}}
+        authPolicies:
+          - name: keys
+            apiKeys: {keys: [{name: k, sha256: b451cd024ce577385e4d3d6559ac2ed3be36b784331ada676fd0e814835920cf}]}
+        rateLimitPolicies:
+          - {name: limited, domain: metrics, requestDescriptors: [{entries: [{remoteAddress: {}}]}],
+             descriptors: [{key: remote_address, limit: {requests: 1, window: 1m}}], timeout: 250ms}
+        gateways: [{name: edge, nodeGroup: edge, listeners: [{name: http, port: ${LISTENER_PORT}}]}]
+        routes:
+          - {name: open, gateway: edge, rules: [{matches: [{path: {value: /metrics-open}}], backendRefs: [{cluster: discovered}]}]}
+          - {name: keyed, gateway: edge, authPolicy: keys, rules: [{matches: [{path: {value: /metrics-keyed}}], backendRefs: [{cluster: discovered}]}]}
+          - {name: limited, gateway: edge, rateLimitPolicy: limited, rules: [{matches: [{path: {value: /metrics-limited}}], backendRefs: [{cluster: discovered}]}]}
+        """);
+    Gateway.await(() -> status("/metrics-open") == 200, java.time.Duration.ofSeconds(20), "the Consul-discovered route answers");
+    assertThat(status("/metrics-keyed")).isEqualTo(401);
+    status("/metrics-limited");
+    status("/metrics-limited");
+
+    scrape("http://127.0.0.1:" + admin.port() + "/api/v1/proxies", ADMIN_TOKEN); // the request timer registers at its first request
+    java.util.Set<String> exported = new java.util.TreeSet<>();
+    exported.addAll(sampleNames(scrape("http://127.0.0.1:" + gateway.controlPlane().statusPort() + "/metrics", null)));
+    exported.addAll(sampleNames(scrape("http://127.0.0.1:" + gateway.auth().statusPort() + "/metrics", null)));
+    exported.addAll(sampleNames(scrape("http://127.0.0.1:" + gateway.rateLimit().statusPort() + "/metrics", null)));
+    exported.addAll(sampleNames(scrape("http://127.0.0.1:" + admin.port() + "/metrics", ADMIN_TOKEN)));
+    exported.addAll(sampleNames(gateway.envoy().admin("/stats/prometheus")));
+
+    java.util.Set<String> read = MonitoringFiles.metricNames();
+    java.util.Set<String> missing = new java.util.TreeSet<>(read);
+    missing.removeAll(exported);
+    missing.removeAll(PROMETHEUS_OWN);
+    missing.removeAll(EXPORTED_ONLY_ON_FAILURE.keySet());
+    System.out.printf("monitoring: %d metric names read by the dashboard and rules, %d exported by the stack, %d only on failure%n",
+        read.size(), exported.size(), EXPORTED_ONLY_ON_FAILURE.size());
+    assertThat(missing).as("metrics the dashboard or rules read that no service exports").isEmpty();
+    assertThat(read).as("entries of EXPORTED_ONLY_ON_FAILURE that nothing reads any more").containsAll(EXPORTED_ONLY_ON_FAILURE.keySet());
+    String sources = mainSources();
+    for (Map.Entry<String, String> lazy : EXPORTED_ONLY_ON_FAILURE.entrySet()) {
+      assertThat(sources).as("%s is registered by the code as %s", lazy.getKey(), lazy.getValue()).contains("\"" + lazy.getValue() + "\"");
+    }
+  }
+
+  private int status(String path) {
+    try {
+      return gateway.get(path, Map.of()).statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static String scrape(String url, String token) throws Exception {
+    java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(url).isEqualTo(200);
+    return response.body();
+  }
+
+  /** Sample names of a Prometheus text exposition ({@code name{labels} value} and {@code name value} lines). */
+  private static java.util.Set<String> sampleNames(String exposition) {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (String line : exposition.split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        names.add(line.split("[{ ]", 2)[0]);
+      }
+    }
+    return names;
+  }
+
+  private static String mainSources() throws java.io.IOException {
+    StringBuilder all = new StringBuilder();
+    for (String module : List.of("control-plane", "admin-api", "auth-service", "ratelimit-service", "discovery", "config-store")) {
+      try (Stream<Path> files = Files.walk(RepoPaths.root().resolve(module).resolve("src/main/java"))) {
+        for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+          all.append(Files.readString(file));
+        }
+      }
+    }
+    return all.toString();
+  }
+
   private void awaitLatestRevision() throws InterruptedException {
     long revision = gateway.store().latestRevision();
     try {
@@ -84,7 +189,8 @@ class DocsExamplesIT {
 
   @AfterAll
   void stopStack() throws Exception {
-    try (AutoCloseable a = demo1; AutoCloseable b = demo2; AutoCloseable g = gateway; AutoCloseable d = adminDataSource; AutoCloseable s = admin) {
+    try (AutoCloseable c = consul; AutoCloseable a = demo1; AutoCloseable b = demo2; AutoCloseable g = gateway;
+        AutoCloseable d = adminDataSource; AutoCloseable s = admin) {
       // closed in reverse order
     }
   }
