@@ -44,7 +44,8 @@ public final class DocExampleExtractor {
     List<DocStep> steps = new ArrayList<>();
     String[] lines = markdown.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
-      if (!lines[i].contains("docs-test")) {
+      // Only an HTML comment is a marker; prose that mentions one (in backticks) is not.
+      if (!lines[i].strip().startsWith("<!--") || !lines[i].contains("docs-test")) {
         continue;
       }
       Matcher marker = MARKER.matcher(lines[i]);
