@@ -30,12 +30,41 @@ final class LeanHttpClient implements AutoCloseable {
   LeanHttpClient(String host, int port, String bearerToken) {
     this.host = host;
     this.port = port;
-    this.authorization = "Bearer " + bearerToken;
+    this.authorization = bearerToken == null ? null : "Bearer " + bearerToken;
+  }
+
+  /** A client that sends no credentials, e.g. for traffic through a gateway. */
+  LeanHttpClient(String host, int port) {
+    this(host, port, null);
+  }
+
+  /**
+   * GET {@code path}. A broken connection is dropped, so the next request opens a new one; the
+   * caller decides whether the failure counts.
+   */
+  Response get(String path) throws IOException {
+    byte[] head = ("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + credentials() + "\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1);
+    try {
+      if (socket == null) {
+        connect();
+      }
+      out.write(head);
+      out.flush();
+      return read();
+    } catch (IOException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private String credentials() {
+    return authorization == null ? "" : "\r\nAuthorization: " + authorization;
   }
 
   Response post(String path, String json) throws IOException {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: " + authorization
+    byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + credentials()
         + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
     if (socket == null) {
       connect();

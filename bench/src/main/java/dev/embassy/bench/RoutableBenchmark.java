@@ -26,13 +26,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * Write → routable, as gateway-api-bench times it: N routes created one at a time through the
  * admin API (a real HTTP server, real Postgres), each timed from the moment its POST is sent until
  * a real Envoy, on config from a real control plane, first answers 200 on its path (polled every
- * millisecond; 404 before that is expected, anything else is a failure). Meanwhile a steady client
- * requests a route that never changes, and every answer that is not 200 counts as a failed request.
+ * 0.5 ms; 404 before that is expected, anything else is a failure). Meanwhile a steady client
+ * requests a route that never changes, and every answer that is not 200 counts as a failed request:
+ * in a closed loop, or at {@code -Dbench.steady.rate} requests per second.
  *
  * <p>Usage: {@code RoutableBenchmark [ROUTES [API_TYPE]]}, defaults 300 and DELTA_GRPC.
  */
 public final class RoutableBenchmark {
   private static final String TOKEN = "bench-admin-token-0123456789abcdef";
+  /** {@code -Dbench.trace=true}: one line per route with wall-clock times, to line up with the control plane's log. */
+  private static final boolean TRACE = Boolean.getBoolean("bench.trace");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   public static void main(String[] args) throws Exception {
@@ -51,38 +54,53 @@ public final class RoutableBenchmark {
               + listenerPort + "}]}],\"routes\":[" + route("steady") + "]}";
           require(client.post("/api/v1/config:apply", seed).status(), "seed");
           try (ControlPlane controlPlane = ControlPlane.start(ControlPlaneConfig.fromEnvironment(Map.of(
-                  "EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0", "EMBASSY_LISTENER_ADDRESS", "127.0.0.1")), dataSource, "bench");
+                  "EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0", "EMBASSY_LISTENER_ADDRESS", "127.0.0.1", "EMBASSY_DEBOUNCE", System.getProperty("bench.debounce", "10ms"))), dataSource, "bench");
               EnvoyProcess envoy = EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(
                   "ENVOY_NODE_ID", "bench-edge", "ENVOY_NODE_GROUP", "edge", "ENVOY_XDS_API_TYPE", apiType,
                   "EMBASSY_XDS_HOST", "127.0.0.1", "EMBASSY_XDS_PORT", Integer.toString(controlPlane.xdsPort())))) {
             envoy.awaitReady(Duration.ofSeconds(30));
-            waitFor(() -> status(listenerPort, "/steady/x") == 200, Duration.ofSeconds(30));
+            Probe poll = Probe.open(listenerPort);
+            waitFor(() -> poll.status("/steady/x") == 200, Duration.ofSeconds(30));
             // Warm the path (JIT, connections) on routes that are not measured.
             for (int i = 0; i < 30; i++) {
-              routable(client, listenerPort, "warm-" + i);
+              routable(client, poll, "warm-" + i);
             }
-            run(client, listenerPort, routes, apiType);
+            run(client, poll, listenerPort, routes, apiType);
           }
         }
       }
     }
   }
 
-  private static void run(LeanHttpClient client, int listenerPort, int routes, String apiType) throws Exception {
+  private static void run(LeanHttpClient client, Probe poll, int listenerPort, int routes, String apiType) throws Exception {
     AtomicLong steady = new AtomicLong();
     AtomicLong steadyFailed = new AtomicLong();
     AtomicBoolean running = new AtomicBoolean(true);
+    Probe steadyClient = Probe.open(listenerPort);
+    // 0 = closed loop: as fast as one client goes, which on 2 cores (client, Envoy and the demo
+    // backend) takes most of a core from what is measured.
+    int rate = Integer.getInteger("bench.steady.rate", 0);
+    long interval = rate == 0 ? 0 : 1_000_000_000L / rate;
     Thread load = Thread.ofPlatform().name("steady").start(() -> {
+      long next = System.nanoTime();
       while (running.get()) {
-        (status(listenerPort, "/steady/x") == 200 ? steady : steadyFailed).incrementAndGet();
+        (steadyClient.status("/steady/x") == 200 ? steady : steadyFailed).incrementAndGet();
+        if (interval > 0) {
+          next += interval;
+          java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
+        }
       }
     });
     double[] millis = new double[routes];
+    double[] writes = new double[routes];
+    double[] propagation = new double[routes];
     long unexpected = 0;
     long started = System.nanoTime();
     for (int i = 0; i < routes; i++) {
-      Result result = routable(client, listenerPort, "route-" + i);
+      Result result = routable(client, poll, "route-" + i);
       millis[i] = result.millis();
+      writes[i] = result.writeMillis();
+      propagation[i] = result.millis() - result.writeMillis();
       unexpected += result.unexpected();
     }
     double seconds = (System.nanoTime() - started) / 1e9;
@@ -91,23 +109,37 @@ public final class RoutableBenchmark {
     double[] sorted = millis.clone();
     Arrays.sort(sorted);
     Stats stats = Stats.of(millis);
-    System.out.printf("write → routable, %d routes one at a time (%s), %.1f s: p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
-            + "answers other than 404 before 200 on the new paths: %d; steady requests %d, failed %d%n",
-        routes, apiType, seconds, stats.p50(), stats.p99(), sorted[sorted.length - 1], unexpected, steady.get(), steadyFailed.get());
+    System.out.printf("write → routable, %d routes one at a time (%s, client %s), %.1f s: p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
+            + "answers other than 404 before 200 on the new paths: %d; steady requests %d (%s), failed %d%n",
+        routes, apiType, System.getProperty("bench.client", "lean"), seconds, stats.p50(), stats.p99(), sorted[sorted.length - 1], unexpected, steady.get(),
+        rate == 0 ? "closed loop" : rate + "/s", steadyFailed.get());
+    Stats write = Stats.of(writes);
+    Stats after = Stats.of(propagation);
+    System.out.printf("  of which the POST (sent → answered): p50 %.1f ms, p99 %.1f ms; answered → routable: p50 %.1f ms, p99 %.1f ms%n",
+        write.p50(), write.p99(), after.p50(), after.p99());
   }
 
-  private record Result(double millis, long unexpected) {}
+  /** {@code millis} from POST sent to the first 200; {@code writeMillis} from POST sent to its answer. */
+  private record Result(double millis, double writeMillis, long unexpected) {}
 
   /** Creates route {@code name} on /{name} and waits until Envoy routes it. */
-  private static Result routable(LeanHttpClient client, int listenerPort, String name) throws Exception {
+  private static Result routable(LeanHttpClient client, Probe poll, String name) throws Exception {
     long start = System.nanoTime();
     require(client.post("/api/v1/routes", route(name)).status(), name);
+    double writeMillis = (System.nanoTime() - start) / 1e6;
+    if (TRACE) {
+      System.err.printf("%s %s posted %.2f ms%n", java.time.LocalTime.now(), name, writeMillis);
+    }
     long unexpected = 0;
     long deadline = start + Duration.ofSeconds(30).toNanos();
     while (true) {
-      int code = status(listenerPort, "/" + name + "/x");
+      int code = poll.status("/" + name + "/x");
       if (code == 200) {
-        return new Result((System.nanoTime() - start) / 1e6, unexpected);
+        double millis = (System.nanoTime() - start) / 1e6;
+        if (TRACE) {
+          System.err.printf("%s %s routable %.2f ms%n", java.time.LocalTime.now(), name, millis);
+        }
+        return new Result(millis, writeMillis, unexpected);
       }
       if (code != 404) {
         unexpected++;
@@ -124,12 +156,35 @@ public final class RoutableBenchmark {
         + "\"}}],\"backendRefs\":[{\"cluster\":\"app\"}]}]}";
   }
 
-  private static int status(int port, String path) {
-    try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (Exception e) {
-      return -1;
+  /**
+   * Requests through Envoy, by the client {@code -Dbench.client} names: {@code lean} (default), a
+   * keep-alive socket costing microseconds per request, or {@code jdk}, java.net.http, which the
+   * first figures used and which costs about half a millisecond of CPU per request: at a poll every
+   * 0.5 ms that took most of a core from Envoy and the control plane being measured.
+   */
+  private interface Probe {
+    /** The status Envoy answers for {@code path}; -1 when the request failed. */
+    int status(String path);
+
+    static Probe open(int port) {
+      if ("jdk".equals(System.getProperty("bench.client", "lean"))) {
+        return path -> {
+          try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+          } catch (Exception e) {
+            return -1;
+          }
+        };
+      }
+      LeanHttpClient client = new LeanHttpClient("127.0.0.1", port);
+      return path -> {
+        try {
+          return client.get(path).status();
+        } catch (java.io.IOException e) {
+          return -1;
+        }
+      };
     }
   }
 

@@ -44,16 +44,18 @@ final class Gateway implements AutoCloseable {
   private final ControlPlane controlPlane;
   private final EnvoyProcess envoy;
 
-  private Gateway(TestDatabase database, Map<String, String> controlPlaneEnv) {
+  private Gateway(TestDatabase database, Map<String, String> controlPlaneEnv, Map<String, String> authServiceEnv) {
     HikariDataSource dataSource = ConfigDatabase.connect(database.jdbcUrl(), database.user(), database.password(), 4);
     started.add(dataSource);
     ConfigSchema.migrate(dataSource);
     store = new ConfigStore(dataSource);
-    auth = AuthService.start(AuthServiceConfig.fromEnvironment(Map.of(
+    Map<String, String> authEnv = new HashMap<>(Map.of(
         "EMBASSY_AUTH_PORT", Integer.toString(FreePorts.one()),
         "EMBASSY_AUTH_STATUS_PORT", Integer.toString(FreePorts.one()),
         "EMBASSY_DATABASE_URL", database.jdbcUrl(), "EMBASSY_DATABASE_USER", database.user(),
-        "EMBASSY_DATABASE_PASSWORD", database.password())), Clock.systemUTC());
+        "EMBASSY_DATABASE_PASSWORD", database.password()));
+    authEnv.putAll(authServiceEnv);
+    auth = AuthService.start(AuthServiceConfig.fromEnvironment(authEnv), Clock.systemUTC());
     started.add(auth);
     int rateLimitPort = FreePorts.one();
     rateLimit = RateLimitNode.start(RateLimitServiceConfig.fromEnvironment(Map.of(
@@ -78,7 +80,16 @@ final class Gateway implements AutoCloseable {
 
   /** @param controlPlaneEnv extra control-plane settings */
   static Gateway start(TestDatabase database, Map<String, String> controlPlaneEnv) {
-    return new Gateway(database, controlPlaneEnv);
+    return new Gateway(database, controlPlaneEnv, Map.of());
+  }
+
+  /**
+   * @param controlPlaneEnv extra control-plane settings
+   * @param authServiceEnv extra auth-service settings (e.g. a short JWKS refresh, so a test sees a
+   *     key removal within seconds instead of the 30 s minimum)
+   */
+  static Gateway start(TestDatabase database, Map<String, String> controlPlaneEnv, Map<String, String> authServiceEnv) {
+    return new Gateway(database, controlPlaneEnv, authServiceEnv);
   }
 
   int listenerPort() {
@@ -111,7 +122,14 @@ final class Gateway implements AutoCloseable {
    */
   void apply(String yaml) throws Exception {
     ConfigDocument document = ConfigJson.yaml().readValue(yaml.replace("${LISTENER_PORT}", Integer.toString(listenerPort)), ConfigDocument.class);
-    long revision = store.apply(document, true, false, "e2e", "e2e").revision().orElseThrow().id();
+    awaitServed(store.apply(document, true, false, "e2e", "e2e").revision().orElseThrow().id());
+  }
+
+  /**
+   * Waits until {@code revision} (written by any client: the store here, or the admin API) is
+   * served: ACKed by the Envoy, and run by auth-service and ratelimit-service.
+   */
+  void awaitServed(long revision) throws InterruptedException {
     await(() -> controlPlane.proxies().proxies().stream().anyMatch(p -> p.appliedRevision() >= revision), Duration.ofSeconds(20),
         "Envoy runs revision " + revision);
     await(() -> auth.health().report().policyRevision() >= revision && auth.health().report().ready(), Duration.ofSeconds(20),

@@ -11,6 +11,8 @@ import java.util.Optional;
 public enum RealBinary {
   ENVOY("EMBASSY_ENVOY_BIN", "bin/envoy", "envoy"),
   CONSUL("EMBASSY_CONSUL_BIN", "bin/consul", "consul"),
+  /** Keycloak's launcher, from a distribution deploy/provision has already built ("kc.sh build"). */
+  KEYCLOAK("EMBASSY_KEYCLOAK_BIN", "bin/kc.sh", "keycloak"),
   /** The directory holding initdb, pg_ctl and postgres. */
   POSTGRES_BIN_DIR("EMBASSY_POSTGRES_BIN_DIR", "postgres-bin", "postgres");
 

@@ -41,7 +41,18 @@ public final class RevisionNotifications implements AutoCloseable {
    * oldest first; empty on timeout. Throws when the connection is broken.
    */
   public List<Long> await(int timeoutMillis) throws SQLException {
-    PGNotification[] notifications = pg.getNotifications(timeoutMillis);
+    if (timeoutMillis <= 0) {
+      throw new IllegalArgumentException("pgjdbc waits forever on 0; use pending() not to wait");
+    }
+    return ids(pg.getNotifications(timeoutMillis));
+  }
+
+  /** The revision ids announced and not yet taken, without waiting. */
+  public List<Long> pending() throws SQLException {
+    return ids(pg.getNotifications());
+  }
+
+  private static List<Long> ids(PGNotification[] notifications) {
     List<Long> ids = new ArrayList<>();
     if (notifications != null) {
       for (PGNotification notification : notifications) {

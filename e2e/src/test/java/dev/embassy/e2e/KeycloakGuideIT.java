@@ -1,0 +1,252 @@
+package dev.embassy.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.embassy.admin.auth.AdminTokens;
+import dev.embassy.admin.http.AdminHttpServer;
+import dev.embassy.config.store.ConfigDatabase;
+import dev.embassy.testsupport.DemoBackend;
+import dev.embassy.testsupport.DocSnippets;
+import dev.embassy.testsupport.KeycloakServer;
+import dev.embassy.testsupport.PostgresExtension;
+import dev.embassy.testsupport.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * docs/guides/keycloak.md, step by step, against a real Keycloak (Maven Central's
+ * keycloak-quarkus-dist, one start for the class), the real admin API, auth-service and Envoy.
+ * The realm, the auth policies, the routes and the new signing key are read from the guide's
+ * marked code blocks, so the page cannot drift from what is proven here; only the Keycloak
+ * address (8080 on the page) is replaced by the free port the test runs it on.
+ */
+@ExtendWith(PostgresExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KeycloakGuideIT {
+  private static final String GUIDE = "guides/keycloak.md";
+  private static final String GUIDE_KEYCLOAK = "http://127.0.0.1:8080";
+  private static final String REALM = "embassy";
+  private static final String ADMIN_TOKEN = "keycloak-guide-it-admin-token-0123456789";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private static KeycloakServer keycloak;
+  private static DemoBackend demo;
+  private static Gateway gateway;
+  private static HikariDataSource adminDataSource;
+  private static AdminHttpServer admin;
+
+  @BeforeAll
+  static void startEverything(TestDatabase database) throws Exception {
+    long started = System.nanoTime();
+    keycloak = KeycloakServer.start();
+    System.out.printf("KeycloakGuideIT: Keycloak ready in %d ms%n", (System.nanoTime() - started) / 1_000_000);
+    demo = DemoBackend.start("demo");
+    // Keycloak answers its JWKS with Cache-Control: no-cache, so auth-service refreshes every
+    // EMBASSY_AUTH_JWKS_REFRESH_MIN; 1 s here instead of 30 s lets the test see a key removal soon.
+    gateway = Gateway.start(database, Map.of(), Map.of("EMBASSY_AUTH_JWKS_REFRESH_MIN", "1s"));
+    gateway.envoy().awaitReady(Duration.ofSeconds(30));
+    adminDataSource = ConfigDatabase.connect(database.jdbcUrl(), database.user(), database.password(), 4);
+    new AdminTokens(adminDataSource).installBootstrap(ADMIN_TOKEN, "keycloak-guide-it");
+    admin = AdminHttpServer.start("127.0.0.1", 0, adminDataSource);
+    // What the quickstart (deploy/up) already has: cluster demo, gateway edge, a route orders.
+    gateway.apply("""
+        clusters:
+          - {name: demo, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %d}]}}}
+        gateways: [{name: edge, nodeGroup: edge, listeners: [{name: http, port: ${LISTENER_PORT}}]}]
+        routes:
+          - {name: orders, gateway: edge,
+             rules: [{matches: [{path: {type: PathPrefix, value: /orders}}], backendRefs: [{cluster: demo}]}]}
+        """.formatted(demo.port()));
+
+    // Step 2: the realm import.
+    long importStarted = System.nanoTime();
+    keycloak.admin("POST", "", DocSnippets.block(GUIDE, "realm"));
+    System.out.printf("KeycloakGuideIT: realm imported in %d ms%n", (System.nanoTime() - importStarted) / 1_000_000);
+    // Steps 3 and 4: the policies and routes, through the admin API as the guide's curl sends them.
+    assertThat(adminWrite("POST", "/api/v1/auth-policies", guideJson("orders-policy"))).isEqualTo(201);
+    assertThat(adminWrite("POST", "/api/v1/auth-policies", guideJson("orders-admin-policy"))).isEqualTo(201);
+    assertThat(adminWrite("PUT", "/api/v1/routes/orders", guideJson("orders-route"))).isEqualTo(200);
+    assertThat(adminWrite("POST", "/api/v1/routes", guideJson("orders-admin-route"))).isEqualTo(201);
+  }
+
+  @AfterAll
+  static void stopEverything() throws Exception {
+    Exception first = null;
+    // In reverse order of starting; a start that failed half-way left the rest null.
+    for (AutoCloseable started : new AutoCloseable[] {admin, adminDataSource, gateway, demo, keycloak}) {
+      try {
+        if (started != null) {
+          started.close();
+        }
+      } catch (Exception e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  @Test
+  @Order(1)
+  void scopesAudienceAndRolesFromKeycloakTokensAreEnforced() throws Exception {
+    HttpResponse<String> none = gateway.get("/orders", Map.of());
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"embassy\"");
+
+    HttpResponse<String> noScope = gateway.get("/orders", bearer(clientCredentials("orders-batch", "orders-batch-secret", null)));
+    assertThat(noScope.statusCode()).as(noScope.body()).isEqualTo(403);
+    assertThat(noScope.headers().firstValue("www-authenticate").orElseThrow()).contains("error=\"insufficient_scope\"");
+
+    String reporting = clientCredentials("reporting", "reporting-secret", "orders:read");
+    assertThat(claims(reporting).path("scope").asText()).as("the right scope, but no orders-api audience").isEqualTo("orders:read");
+    assertThat(claims(reporting).has("aud")).isFalse();
+    HttpResponse<String> wrongAudience = gateway.get("/orders", bearer(reporting));
+    assertThat(wrongAudience.statusCode()).isEqualTo(401);
+    assertThat(wrongAudience.headers().firstValue("www-authenticate").orElseThrow()).contains("error=\"invalid_token\"");
+    assertThat(demo.requestCount()).as("nothing refused reaches the backend").isZero();
+
+    String batch = clientCredentials("orders-batch", "orders-batch-secret", "orders:read");
+    HttpResponse<String> batchOk = gateway.get("/orders/7", Map.of("authorization", "Bearer " + batch, "x-user-roles", "orders-admin"));
+    assertThat(batchOk.statusCode()).as(batchOk.body()).isEqualTo(200);
+    JsonNode batchSeen = JSON.readTree(batchOk.body()).path("headers");
+    assertThat(batchSeen.path("x-user-id").asText()).isEqualTo(claims(batch).path("sub").asText());
+    assertThat(batchSeen.path("x-client-id").asText()).isEqualTo("orders-batch");
+    assertThat(batchSeen.path("x-user-roles").asText()).as("realm_access.roles, joined").isEqualTo("orders-admin orders-viewer");
+
+    String alice = password("alice", "alice-password", "orders:read");
+    HttpResponse<String> aliceOk = gateway.get("/orders", Map.of("authorization", "Bearer " + alice, "x-user-roles", "orders-admin"));
+    assertThat(aliceOk.statusCode()).as(aliceOk.body()).isEqualTo(200);
+    JsonNode aliceSeen = JSON.readTree(aliceOk.body()).path("headers");
+    assertThat(aliceSeen.path("x-client-id").asText()).isEqualTo("orders-cli");
+    assertThat(aliceSeen.path("x-user-roles").asText()).as("the client's own x-user-roles replaced").isEqualTo("orders-viewer");
+
+    assertThat(gateway.get("/admin/orders", bearer(alice)).statusCode()).as("alice: no orders:write, no orders-admin").isEqualTo(403);
+    assertThat(gateway.get("/admin/orders", bearer(batch)).statusCode()).as("orders-admin, but no orders:write").isEqualTo(403);
+    String adminToken = clientCredentials("orders-batch", "orders-batch-secret", "orders:read orders:write");
+    HttpResponse<String> adminOk = gateway.get("/admin/orders", bearer(adminToken));
+    assertThat(adminOk.statusCode()).as(adminOk.body()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(2)
+  void signingKeyRotationIsFollowedWithoutARestart() throws Exception {
+    String before = clientCredentials("orders-batch", "orders-batch-secret", "orders:read");
+    assertThat(gateway.get("/orders", bearer(before)).statusCode()).isEqualTo(200);
+    String oldKid = header(before).path("kid").asText();
+
+    keycloak.admin("POST", "/" + REALM + "/components", DocSnippets.block(GUIDE, "new-key"));
+    String after = clientCredentials("orders-batch", "orders-batch-secret", "orders:read");
+    String newKid = header(after).path("kid").asText();
+    assertThat(newKid).as("Keycloak signs with the new, higher-priority key").isNotEqualTo(oldKid);
+    long added = System.nanoTime();
+    HttpResponse<String> withNewKey = gateway.get("/orders", bearer(after));
+    System.out.printf("KeycloakGuideIT: first new-key token answered %d in %d ms; JWKS fetches so far: %s%n",
+        withNewKey.statusCode(), (System.nanoTime() - added) / 1_000_000, jwksFetches());
+    assertThat(withNewKey.statusCode()).as(withNewKey.body()).isEqualTo(200);
+    assertThat(gateway.get("/orders", bearer(before)).statusCode()).as("the old key is still published").isEqualTo(200);
+
+    JsonNode old = JSON.readTree(keycloak.admin("GET", "/" + REALM + "/components?type=org.keycloak.keys.KeyProvider&name=rsa-generated", null).body()).get(0);
+    ((ObjectNode) old.path("config")).set("enabled", JSON.createArrayNode().add("false"));
+    keycloak.admin("PUT", "/" + REALM + "/components/" + old.path("id").asText(), JSON.writeValueAsString(old));
+    assertThat(publishedKids()).as("Keycloak no longer publishes the old key").contains(newKid).doesNotContain(oldKid);
+    long disabled = System.nanoTime();
+    Gateway.await(() -> status(before) == 401, Duration.ofSeconds(10), "a token signed with the disabled key is refused");
+    System.out.printf("KeycloakGuideIT: old-key token refused %d ms after the key was disabled (JWKS refresh minimum 1 s)%n",
+        (System.nanoTime() - disabled) / 1_000_000);
+    assertThat(gateway.get("/orders", bearer(after)).statusCode()).as("the new key keeps working").isEqualTo(200);
+    String fresh = clientCredentials("orders-batch", "orders-batch-secret", "orders:read");
+    assertThat(gateway.get("/orders", bearer(fresh)).statusCode()).isEqualTo(200);
+  }
+
+  private static String guideJson(String snippet) {
+    return DocSnippets.block(GUIDE, snippet).replace(GUIDE_KEYCLOAK, keycloak.baseUrl());
+  }
+
+  /** A write through the admin API, then a wait until every service runs its revision. */
+  private static int adminWrite(String method, String path, String json) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path))
+        .timeout(Duration.ofSeconds(10))
+        .header("authorization", "Bearer " + ADMIN_TOKEN).header("content-type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode() / 100).as(method + " " + path + ": " + response.body()).isEqualTo(2);
+    gateway.awaitServed(Long.parseLong(response.headers().firstValue("embassy-revision").orElseThrow()));
+    return response.statusCode();
+  }
+
+  private static String clientCredentials(String client, String secret, String scope) {
+    Map<String, String> form = scope == null
+        ? Map.of("grant_type", "client_credentials", "client_id", client, "client_secret", secret)
+        : Map.of("grant_type", "client_credentials", "client_id", client, "client_secret", secret, "scope", scope);
+    return accessToken(keycloak.token(REALM, form));
+  }
+
+  private static String password(String user, String password, String scope) {
+    return accessToken(keycloak.token(REALM, Map.of("grant_type", "password", "client_id", "orders-cli",
+        "username", user, "password", password, "scope", scope)));
+  }
+
+  private static String accessToken(JsonNode answer) {
+    assertThat(answer.hasNonNull("access_token")).as("Keycloak issued a token: " + answer).isTrue();
+    return answer.get("access_token").asText();
+  }
+
+  private static Map<String, String> bearer(String token) {
+    return Map.of("authorization", "Bearer " + token);
+  }
+
+  private static int status(String token) {
+    try {
+      return gateway.get("/orders", bearer(token)).statusCode();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static JsonNode header(String jwt) throws Exception {
+    return part(jwt, 0);
+  }
+
+  private static JsonNode claims(String jwt) throws Exception {
+    return part(jwt, 1);
+  }
+
+  private static JsonNode part(String jwt, int index) throws Exception {
+    return JSON.readTree(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[index]), StandardCharsets.UTF_8));
+  }
+
+  private static java.util.List<String> publishedKids() throws Exception {
+    HttpResponse<String> jwks = HTTP.send(HttpRequest.newBuilder(URI.create(keycloak.issuer(REALM) + "/protocol/openid-connect/certs")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    java.util.List<String> kids = new java.util.ArrayList<>();
+    ((ArrayNode) JSON.readTree(jwks.body()).path("keys")).forEach(key -> kids.add(key.path("kid").asText()));
+    return kids;
+  }
+
+  /** auth-service's embassy_auth_jwks_fetches_total lines, to show which fetch found the new key. */
+  private static String jwksFetches() throws Exception {
+    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.auth().statusPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    return metrics.lines().filter(l -> l.startsWith("embassy_auth_jwks_fetches_total")).map(l -> l.replaceAll(".*trigger=\"([a-z_]+)\".*\\} ", "$1="))
+        .toList().toString();
+  }
+}
