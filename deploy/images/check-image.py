@@ -5,8 +5,10 @@
      the exposed ports are exactly the expected ones, and the service binds every interface;
   2. that it runs: the layers are unpacked into a root file system in order and the entrypoint is
      started there under chroot as the image's user, with the environment of the image plus
-     --env overrides (so it binds 127.0.0.1 on free ports here), until --ready-url answers 200.
-     Needs root (chroot); CI runs as root.
+     --env overrides (so it binds 127.0.0.1 on free ports here), until --ready-url answers 200;
+  3. that it stops: SIGTERM to the entrypoint's process, as a runtime sends on stop, ends it
+     within 10 s.
+Steps 2 and 3 need root (chroot) and run only with --ready-url; CI runs as root.
 
 Usage: check-image.py TAR --main CLASS --ports 8081,8082 [--env K=V ...] [--ready-url URL]
 In --env and --ready-url, {port0}, {port1}, ... are free loopback ports picked here."""
@@ -14,6 +16,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -65,6 +68,18 @@ def check_config(config, main, ports):
     return cfg, env
 
 
+def leaf_processes(pid):
+    """The processes under pid that have no children of their own (the exec'd entrypoint)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = [int(c) for c in f.read().split()]
+    except FileNotFoundError:
+        return []
+    if not children:
+        return [pid]
+    return [leaf for child in children for leaf in leaf_processes(child)]
+
+
 def unpack(tar, manifest, root):
     for layer in manifest["layers"]:
         with tarfile.open(fileobj=tar.extractfile(blob(layer["digest"])), mode="r:*") as layer_tar:
@@ -110,12 +125,18 @@ def run(cfg, env, root, overrides, ready_url, timeout):
         fail(f"{ready_url} did not answer 200 within {timeout}s (exit {process.poll()}); output:\n{tail}")
     finally:
         if process.poll() is None:
-            process.terminate()
+            stopping = time.monotonic()
+            # unshare ignores SIGTERM while it waits for its child, so the signal goes where a
+            # container runtime sends it on stop: to the entrypoint's process (PID 1 inside).
+            for pid in leaf_processes(process.pid):
+                os.kill(pid, signal.SIGTERM)
             try:
                 process.wait(10)
+                print(f"check-image: stopped {time.monotonic() - stopping:.1f}s after SIGTERM (exit {process.returncode})")
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+                fail("still running 10s after SIGTERM (a container runtime would kill it): killed")
 
 
 def main():
