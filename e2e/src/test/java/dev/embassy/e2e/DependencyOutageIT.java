@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.embassy.admin.auth.AdminTokens;
+import dev.embassy.admin.http.AdminHttpServer;
 import dev.embassy.auth.OidcProvider;
+import dev.embassy.config.store.ConfigDatabase;
 import dev.embassy.testsupport.DemoBackend;
 import dev.embassy.testsupport.FreePorts;
 import dev.embassy.testsupport.LocalPostgresCluster;
@@ -22,13 +26,14 @@ import org.junit.jupiter.api.Test;
 /**
  * What an operator sees when each runtime dependency of a gateway goes away, measured through a
  * real Envoy under steady traffic: Postgres (everything keeps serving its last revision and says
- * so in /healthz), auth-service (its routes answer 503, others are untouched) and
+ * so in /healthz; the admin API refuses writes with 503 problem+json and is not ready), auth-service (its routes answer 503, others are untouched) and
  * ratelimit-service (each policy's failure mode decides). The figures printed here are the ones
  * docs/operations/dependencies.md quotes. Consul and JWKS outages have their own tests
  * (ConsulOutageIT, ConsulDiscoveryIT, JwksFetchingIT).
  */
 class DependencyOutageIT {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String ADMIN_TOKEN = "dependency-outage-it-admin-token-0123456789";
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   @Test
@@ -38,7 +43,10 @@ class DependencyOutageIT {
         OidcProvider idp = OidcProvider.start(FreePorts.one(), "key-1");
         DemoBackend backend = DemoBackend.start("api")) {
       TestDatabase database = new TestDatabase("outage", postgres.createDatabase("outage"), postgres.user(), postgres.password());
-      try (Gateway gateway = Gateway.start(database, Map.of(), Map.of())) {
+      try (Gateway gateway = Gateway.start(database, Map.of(), Map.of());
+          HikariDataSource adminDataSource = ConfigDatabase.connect(database.jdbcUrl(), database.user(), database.password(), 4)) {
+        new AdminTokens(adminDataSource).installBootstrap(ADMIN_TOKEN, "outage-it");
+        AdminHttpServer admin = AdminHttpServer.start("127.0.0.1", 0, adminDataSource);
         gateway.envoy().awaitReady(Duration.ofSeconds(30));
         gateway.apply(config(idp, backend, ""));
         String bearer = "Bearer " + idp.token("alice", "api", Map.of("scope", "api:read"), 600);
@@ -61,12 +69,20 @@ class DependencyOutageIT {
           assertThat(statuses(gateway, token)).as("last revision still enforced").isEqualTo("public=200 auth=200 open=200 closed=200");
           assertThat(gateway.get("/orders", Map.of()).statusCode()).as("auth still enforced without a token").isEqualTo(401);
           assertThat(metric(gateway.controlPlane().statusPort(), "embassy_controlplane_store_reachable")).isEqualTo(0.0);
+          // The admin API refuses writes, says why, and is not ready; nothing half-written.
+          HttpResponse<String> refused = createRoute(admin, "during-outage");
+          assertThat(refused.statusCode()).isEqualTo(503);
+          assertThat(refused.headers().firstValue("content-type")).hasValue("application/problem+json");
+          assertThat(JSON.readTree(refused.body()).path("title").asText()).isEqualTo("Config store unavailable");
+          assertThat(get(admin.port(), "/readyz").statusCode()).isEqualTo(503);
           long restarted = System.nanoTime();
           postgres.restart();
           awaitTrue(() -> !degraded(gateway.controlPlane().statusPort())
               && !degraded(gateway.auth().statusPort()) && !degraded(gateway.rateLimit().statusPort()),
               Duration.ofSeconds(20), "all three recover");
           long recoveredMs = millisSince(restarted);
+          awaitTrue(() -> get(admin.port(), "/readyz").statusCode() == 200, Duration.ofSeconds(10), "admin API ready again");
+          assertThat(createRoute(admin, "after-outage").statusCode()).as("the write refused during the outage, retried").isEqualTo(201);
           long written = System.nanoTime();
           gateway.apply(config(idp, backend, "/after-outage"));
           long appliedMs = millisSince(written);
@@ -97,8 +113,28 @@ class DependencyOutageIT {
                   + "public route %d requests, %d failed%n",
               detectedMs, recoveredMs, appliedMs, authRecoveredMs, rateLimitRecoveredMs,
               traffic.successes() + traffic.failures(), traffic.failures());
+        } finally {
+          admin.close();
         }
       }
+    }
+  }
+
+  private static HttpResponse<String> createRoute(AdminHttpServer admin, String name) throws Exception {
+    String body = """
+        {"name": "%s", "gateway": "edge", "rules": [{"matches": [{"path": {"value": "/%s"}}], "backendRefs": [{"cluster": "api"}]}]}
+        """.formatted(name, name);
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/api/v1/routes"))
+        .header("authorization", "Bearer " + ADMIN_TOKEN).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> get(int port, String path) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError("GET " + path + " on " + port, e);
     }
   }
 
