@@ -20,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,7 +52,7 @@ class DependencyOutageIT {
         Map<String, String> token = Map.of("authorization", bearer);
         // The first RLS call also opens Envoy's HTTP/2 connection to ratelimit-service; on two busy
         // cores that can pass the filter's 20 ms, which closed mode answers 500.
-        awaitTrue(() -> status(gateway, "/closed", Map.of()) == 200, Duration.ofSeconds(10), "RLS connection warm");
+        Gateway.await(() -> status(gateway, "/closed", Map.of()) == 200, Duration.ofSeconds(10), "RLS connection warm");
         assertThat(statuses(gateway, token)).isEqualTo("public=200 auth=200 open=200 closed=200");
 
         try (SteadyTraffic traffic = SteadyTraffic.start(gateway.listenerPort(), "/public", Duration.ofMillis(5))) {
@@ -62,7 +61,7 @@ class DependencyOutageIT {
           // 1. Postgres down: every service keeps its last revision, and says so.
           long stopped = System.nanoTime();
           postgres.stopServer();
-          awaitTrue(() -> degraded(gateway.controlPlane().statusPort())
+          Gateway.await(() -> degraded(gateway.controlPlane().statusPort())
               && degraded(gateway.auth().statusPort()) && degraded(gateway.rateLimit().statusPort()),
               Duration.ofSeconds(15), "all three report degraded");
           long detectedMs = millisSince(stopped);
@@ -77,11 +76,11 @@ class DependencyOutageIT {
           assertThat(get(admin.port(), "/readyz").statusCode()).isEqualTo(503);
           long restarted = System.nanoTime();
           postgres.restart();
-          awaitTrue(() -> !degraded(gateway.controlPlane().statusPort())
+          Gateway.await(() -> !degraded(gateway.controlPlane().statusPort())
               && !degraded(gateway.auth().statusPort()) && !degraded(gateway.rateLimit().statusPort()),
               Duration.ofSeconds(20), "all three recover");
           long recoveredMs = millisSince(restarted);
-          awaitTrue(() -> get(admin.port(), "/readyz").statusCode() == 200, Duration.ofSeconds(10), "admin API ready again");
+          Gateway.await(() -> get(admin.port(), "/readyz").statusCode() == 200, Duration.ofSeconds(10), "admin API ready again");
           assertThat(createRoute(admin, "after-outage").statusCode()).as("the write refused during the outage, retried").isEqualTo(201);
           long written = System.nanoTime();
           gateway.apply(config(idp, backend, "/after-outage"));
@@ -94,7 +93,7 @@ class DependencyOutageIT {
           assertThat(statuses(gateway, token)).isEqualTo("public=200 auth=503 open=200 closed=200");
           long authBack = System.nanoTime();
           gateway.restartAuth();
-          awaitTrue(() -> status(gateway, "/orders", token) == 200, Duration.ofSeconds(20), "auth routes serve again");
+          Gateway.await(() -> status(gateway, "/orders", token) == 200, Duration.ofSeconds(20), "auth routes serve again");
           long authRecoveredMs = millisSince(authBack);
 
           // 3. ratelimit-service down: failureMode open lets requests through, closed refuses them.
@@ -102,7 +101,7 @@ class DependencyOutageIT {
           String rateLimitDown = statuses(gateway, token);
           long rateLimitBack = System.nanoTime();
           gateway.restartRateLimit();
-          awaitTrue(() -> status(gateway, "/closed", Map.of()) == 200, Duration.ofSeconds(20), "closed-mode routes serve again");
+          Gateway.await(() -> status(gateway, "/closed", Map.of()) == 200, Duration.ofSeconds(20), "closed-mode routes serve again");
           long rateLimitRecoveredMs = millisSince(rateLimitBack);
           assertThat(rateLimitDown).isEqualTo("public=200 auth=200 open=200 closed=500");
 
@@ -175,10 +174,6 @@ class DependencyOutageIT {
 
   private static long millisSince(long nanos) {
     return (System.nanoTime() - nanos) / 1_000_000;
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-    Gateway.await(condition, timeout, what);
   }
 
   private static String config(OidcProvider idp, DemoBackend backend, String extraPath) {
