@@ -50,7 +50,7 @@ class DocsExamplesIT {
   /** Pages that must have replayed examples; a page losing its markers must not pass silently. */
   private static final List<String> PAGES_WITH_EXAMPLES = List.of(
       "quickstart.md", "reference/embassyctl.md", "guides/routing.md", "guides/resilience.md", "guides/security.md",
-      "guides/transformation.md", "guides/observability.md", "guides/rate-limiting.md");
+      "guides/transformation.md", "guides/observability.md", "guides/rate-limiting.md", "operations/backup.md");
 
   private ConsulAgent consul;
   private DemoBackend demo1;

@@ -39,8 +39,12 @@ final class Gateway implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
   private final ConfigStore store;
   private final int listenerPort = FreePorts.one();
-  private final AuthService auth;
-  private final RateLimitNode rateLimit;
+  private final AuthServiceConfig authConfig;
+  private final RateLimitServiceConfig rateLimitConfig;
+  // Not final: an outage test stops and restarts them on the same ports (the Envoy cluster names
+  // those ports).
+  private AuthService auth;
+  private RateLimitNode rateLimit;
   private final ControlPlane controlPlane;
   private final EnvoyProcess envoy;
 
@@ -55,15 +59,17 @@ final class Gateway implements AutoCloseable {
         "EMBASSY_DATABASE_URL", database.jdbcUrl(), "EMBASSY_DATABASE_USER", database.user(),
         "EMBASSY_DATABASE_PASSWORD", database.password()));
     authEnv.putAll(authServiceEnv);
-    auth = AuthService.start(AuthServiceConfig.fromEnvironment(authEnv), Clock.systemUTC());
+    authConfig = AuthServiceConfig.fromEnvironment(authEnv);
+    auth = AuthService.start(authConfig, Clock.systemUTC());
     started.add(auth);
     int rateLimitPort = FreePorts.one();
-    rateLimit = RateLimitNode.start(RateLimitServiceConfig.fromEnvironment(Map.of(
+    rateLimitConfig = RateLimitServiceConfig.fromEnvironment(Map.of(
         "EMBASSY_RATELIMIT_PORT", Integer.toString(rateLimitPort),
         "EMBASSY_RATELIMIT_STATUS_PORT", Integer.toString(FreePorts.one()),
         "EMBASSY_RATELIMIT_NODE_ID", "e2e-ratelimit",
         "EMBASSY_DATABASE_URL", database.jdbcUrl(), "EMBASSY_DATABASE_USER", database.user(),
-        "EMBASSY_DATABASE_PASSWORD", database.password())));
+        "EMBASSY_DATABASE_PASSWORD", database.password()));
+    rateLimit = RateLimitNode.start(rateLimitConfig);
     started.add(rateLimit);
     Map<String, String> env = new HashMap<>(Map.of(
         "EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0", "EMBASSY_LISTENER_ADDRESS", "127.0.0.1", "EMBASSY_REPLICA_ID", "e2e",
@@ -114,6 +120,29 @@ final class Gateway implements AutoCloseable {
 
   RateLimitNode rateLimit() {
     return rateLimit;
+  }
+
+  /** Stops auth-service, as a crash would; {@link #restartAuth()} brings it back on the same ports. */
+  void stopAuth() {
+    auth.close();
+  }
+
+  void restartAuth() {
+    auth = replace(auth, AuthService.start(authConfig, Clock.systemUTC()));
+  }
+
+  /** Stops the ratelimit-service node; {@link #restartRateLimit()} brings it back on the same ports. */
+  void stopRateLimit() {
+    rateLimit.close();
+  }
+
+  void restartRateLimit() {
+    rateLimit = replace(rateLimit, RateLimitNode.start(rateLimitConfig));
+  }
+
+  private <T extends AutoCloseable> T replace(AutoCloseable stopped, T restarted) {
+    started.set(started.indexOf(stopped), restarted);
+    return restarted;
   }
 
   /**

@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows the config store: loads the latest revision at start, then again whenever Postgres
  * announces a new one (LISTEN/NOTIFY; no polling). Loads start at most once per debounce window:
- * a change after a quiet spell is loaded at once, and the revisions of a burst are coalesced. When Postgres is unreachable it reconnects with capped,
- * jittered backoff while the last loaded config keeps being served, and says so in
- * {@link #healthy()}.
+ * a change after a quiet spell is loaded at once, and the revisions of a burst are coalesced.
+ * When Postgres is unreachable it reconnects with capped, jittered backoff while the last loaded
+ * config keeps being served, and says so in {@link #healthy()}.
  */
 public final class ConfigFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigFollower.class);
