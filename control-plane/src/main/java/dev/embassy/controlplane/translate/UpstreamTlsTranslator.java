@@ -7,7 +7,6 @@ import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import java.util.Optional;
@@ -27,9 +26,7 @@ final class UpstreamTlsTranslator {
     return cluster.tls().map(tls -> {
       CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
       if (tls.caCertificateRef().isPresent()) {
-        common.setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder()
-            .setName(trustSecretName(tls.caCertificateRef().get()))
-            .setSdsConfig(ConfigSources.ads()));
+        common.setValidationContextSdsSecretConfig(TrustSecrets.reference(tls.caCertificateRef().get()));
       } else {
         common.setValidationContext(CertificateValidationContext.newBuilder()
             .setTrustedCa(DataSource.newBuilder().setFilename(SYSTEM_CA_BUNDLE)));
@@ -46,13 +43,6 @@ final class UpstreamTlsTranslator {
   /** The SDS secret holding the CA certificate a cluster verifies its upstream against. */
   static Optional<Secret> trustSecret(UpstreamCluster cluster) {
     return cluster.cluster().tls().flatMap(Cluster.UpstreamTls::caCertificateRef).flatMap(ref ->
-        cluster.trustedCaPem().map(pem -> Secret.newBuilder()
-            .setName(trustSecretName(ref))
-            .setValidationContext(CertificateValidationContext.newBuilder().setTrustedCa(DataSource.newBuilder().setInlineString(pem)))
-            .build()));
-  }
-
-  static String trustSecretName(String certificate) {
-    return "trust/" + certificate;
+        cluster.trustedCaPem().map(pem -> TrustSecrets.of(ref, pem)));
   }
 }
