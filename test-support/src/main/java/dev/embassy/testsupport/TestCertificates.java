@@ -97,9 +97,17 @@ public final class TestCertificates {
 
   /** A server certificate for the DNS names {@code dnsNames} only, as {@code dir/<name>.crt} and {@code .key}. */
   public Issued serverFor(Path dir, String name, String... dnsNames) {
+    return serverFor(dir, name, List.of(dnsNames), List.of());
+  }
+
+  /** A server certificate with DNS and URI subject alternative names, as {@code dir/<name>.crt} and {@code .key}. */
+  public Issued serverFor(Path dir, String name, List<String> dnsNames, List<String> uriSans) {
     List<GeneralName> names = new ArrayList<>();
     for (String dns : dnsNames) {
       names.add(new GeneralName(GeneralName.dNSName, dns));
+    }
+    for (String uri : uriSans) {
+      names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri));
     }
     return issue(dir, name, KeyPurposeId.id_kp_serverAuth, names);
   }
