@@ -10,6 +10,10 @@ import dev.embassy.testsupport.PostgresExtension;
 import dev.embassy.testsupport.TestCertificates;
 import dev.embassy.testsupport.TestDatabase;
 import dev.embassy.testsupport.TlsContexts;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -93,7 +97,7 @@ class HttpsListenerIT {
       gateway.apply("""
           certificates:
             - {name: edge-tls, certificateChain: %s, privateKey: %s}
-            - {name: clients-ca, certificateChain: %s}
+            - {name: clients-ca, certificateChain: %s, privateKey: %s}
           clusters:
             - {name: app, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %d}]}}}
           gateways:
@@ -108,9 +112,14 @@ class HttpsListenerIT {
                   port: %d
                   protocol: HTTPS
                   tls: {certificateRefs: [edge-tls], clientCertificates: {mode: Optional, caCertificateRef: clients-ca}}
+          authPolicies:
+            - name: partner-keys
+              apiKeys: {keys: [{name: ci-bot, sha256: b451cd024ce577385e4d3d6559ac2ed3be36b784331ada676fd0e814835920cf}]}
           routes:
             - {name: app, gateway: edge, rules: [{backendRefs: [{cluster: app}]}]}
+            - {name: keyed, gateway: edge, authPolicy: partner-keys, rules: [{matches: [{path: {value: /keyed}}], backendRefs: [{cluster: app}]}]}
           """.formatted(pem(server.certificate()), pem(server.privateKey()), JSON.writeValueAsString(pemOf(clientCa, dir)),
+          pem(clientCa.writePrivateKey(dir.resolve("clients-ca.key"))),
           backend.port(), optionalPort));
       X509Certificate trusted = serverCa.certificate();
       SSLContext anonymous = TlsContexts.client(trusted, Optional.empty());
@@ -133,7 +142,8 @@ class HttpsListenerIT {
           .as("a client certificate from another CA").isInstanceOf(java.io.IOException.class);
       String prefix = "listener.127.0.0.1_" + required + ".ssl.";
       Gateway.await(() -> stat(gateway, prefix + "fail_verify_no_cert") == 1 && stat(gateway, prefix + "fail_verify_error") == 1,
-          Duration.ofSeconds(5), "Envoy counts one refusal for the missing certificate and one for the stranger's");
+          Duration.ofSeconds(5), "Envoy counts one refusal for the missing certificate and one for the stranger's: "
+              + gateway.envoy().admin("/stats?filter=ssl"));
 
       TlsExchange.Response noCertificate = TlsExchange.get(anonymous, optionalPort, "edge.example.test", "/orders",
           Map.of("x-forwarded-client-cert", spoofed));
@@ -144,6 +154,17 @@ class HttpsListenerIT {
           .contains("URI=spiffe://embassy.test/ns/shop/sa/checkout");
       assertThatThrownBy(() -> TlsExchange.get(withStranger, optionalPort, "edge.example.test", "/orders", Map.of()))
           .as("Optional still verifies a certificate that is presented").isInstanceOf(java.io.IOException.class);
+
+      // auth-service sees the verified principal in its Check (Envoy's source.principal), and only
+      // from a connection that presented a certificate.
+      Map<String, String> key = Map.of("x-api-key", "docs-example-key-ci-bot-7f3a9c");
+      assertThat(TlsExchange.get(withCheckout, required, "edge.example.test", "/keyed", key).status()).isEqualTo(200);
+      assertThat(TlsExchange.get(anonymous, optionalPort, "edge.example.test", "/keyed", key).status()).isEqualTo(200);
+      assertThat(TlsExchange.get(withCheckout, optionalPort, "edge.example.test", "/keyed", Map.of()).status()).isEqualTo(401);
+      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + gateway.auth().statusPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics).as("two of the three Checks came with a verified client certificate")
+          .contains("embassy_auth_client_certificate_checks_total{policy=\"partner-keys\"} 2.0");
     }
   }
 

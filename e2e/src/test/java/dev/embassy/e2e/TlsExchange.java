@@ -47,7 +47,11 @@ final class TlsExchange {
       request.append("\r\n");
       socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().flush();
-      return parse(served, readAll(socket.getInputStream()));
+      byte[] response = readAll(socket.getInputStream());
+      // The JDK caches sessions by host and port, not by SNI name: without this, the next
+      // exchange would resume this session (and report its certificate) instead of handshaking.
+      socket.getSession().invalidate();
+      return parse(served, response);
     }
   }
 

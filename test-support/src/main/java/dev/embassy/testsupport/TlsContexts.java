@@ -9,6 +9,7 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * JDK {@link SSLContext}s from {@link TestCertificates}: the side that presents a certificate
@@ -40,7 +41,7 @@ public final class TlsContexts {
             new Certificate[] {identity.get().x509(), identity.get().issuer()});
         KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         factory.init(keys, PASSWORD);
-        keyManagers = factory.getKeyManagers();
+        keyManagers = new KeyManager[] {new AlwaysPresent((X509ExtendedKeyManager) factory.getKeyManagers()[0])};
       }
       javax.net.ssl.TrustManager[] trustManagers = null;
       if (trusted.isPresent()) {
@@ -56,6 +57,60 @@ public final class TlsContexts {
       return context;
     } catch (GeneralSecurityException | java.io.IOException e) {
       throw new IllegalStateException("could not build a TLS context from test certificates", e);
+    }
+  }
+
+  /**
+   * Presents the one identity whatever the server asks for. The JDK's own key manager sends a
+   * client certificate only when its issuer is among the CAs the server names in its
+   * CertificateRequest, so a certificate from another CA would never be sent, and a test of the
+   * server refusing it would test nothing.
+   */
+  private static final class AlwaysPresent extends X509ExtendedKeyManager {
+    private final X509ExtendedKeyManager keys;
+
+    AlwaysPresent(X509ExtendedKeyManager keys) {
+      this.keys = keys;
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+      return "identity";
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, javax.net.ssl.SSLEngine engine) {
+      return "identity";
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+      return keys.getClientAliases(keyType, null);
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+      return keys.getServerAliases(keyType, issuers);
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+      return keys.chooseServerAlias(keyType, issuers, socket);
+    }
+
+    @Override
+    public String chooseEngineServerAlias(String keyType, java.security.Principal[] issuers, javax.net.ssl.SSLEngine engine) {
+      return keys.chooseEngineServerAlias(keyType, issuers, engine);
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+      return keys.getCertificateChain(alias);
+    }
+
+    @Override
+    public java.security.PrivateKey getPrivateKey(String alias) {
+      return keys.getPrivateKey(alias);
     }
   }
 }
