@@ -97,7 +97,7 @@ class HttpsListenerIT {
       gateway.apply("""
           certificates:
             - {name: edge-tls, certificateChain: %s, privateKey: %s}
-            - {name: clients-ca, certificateChain: %s, privateKey: %s}
+            - {name: clients-ca, certificateChain: %s}
           clusters:
             - {name: app, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %d}]}}}
           gateways:
@@ -119,7 +119,6 @@ class HttpsListenerIT {
             - {name: app, gateway: edge, rules: [{backendRefs: [{cluster: app}]}]}
             - {name: keyed, gateway: edge, authPolicy: partner-keys, rules: [{matches: [{path: {value: /keyed}}], backendRefs: [{cluster: app}]}]}
           """.formatted(pem(server.certificate()), pem(server.privateKey()), JSON.writeValueAsString(pemOf(clientCa, dir)),
-          pem(clientCa.writePrivateKey(dir.resolve("clients-ca.key"))),
           backend.port(), optionalPort));
       X509Certificate trusted = serverCa.certificate();
       SSLContext anonymous = TlsContexts.client(trusted, Optional.empty());

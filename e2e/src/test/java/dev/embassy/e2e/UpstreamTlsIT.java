@@ -37,7 +37,7 @@ class UpstreamTlsIT {
       String endpoint = "{static: {endpoints: [{address: 127.0.0.1, port: %d}]}}".formatted(backend.port());
       gateway.apply("""
           certificates:
-            - {name: backend-ca, certificateChain: %2$s, privateKey: %3$s}
+            - {name: backend-ca, certificateChain: %2$s}
           clusters:
             - {name: dns-san, discovery: %1$s, tls: {sni: backend.internal, caCertificateRef: backend-ca, subjectAltNames: [{type: DNS, value: backend.internal}]}}
             - {name: wrong-dns-san, discovery: %1$s, tls: {sni: backend.internal, caCertificateRef: backend-ca, subjectAltNames: [{type: DNS, value: other.internal}]}}
@@ -56,7 +56,7 @@ class UpstreamTlsIT {
                 - {matches: [{path: {type: PathPrefix, value: /wrong-sni-name}}], backendRefs: [{cluster: wrong-sni-name}]}
                 - {matches: [{path: {type: PathPrefix, value: /spiffe-prefix}}], backendRefs: [{cluster: spiffe-prefix}]}
                 - {matches: [{path: {type: PathPrefix, value: /wrong-spiffe}}], backendRefs: [{cluster: wrong-spiffe}]}
-          """.formatted(endpoint, HttpsListenerIT.pem(caPem), HttpsListenerIT.pem(ca.writePrivateKey(dir.resolve("ca.key")))));
+          """.formatted(endpoint, HttpsListenerIT.pem(caPem)));
 
       for (String accepted : List.of("dns-san", "sni-name", "spiffe-prefix")) {
         HttpResponse<String> response = gateway.get("/" + accepted, Map.of());

@@ -85,14 +85,6 @@ public final class TestCertificates {
     return write(file, pem("CERTIFICATE", encoded(certificate)));
   }
 
-  /**
-   * This CA's private key as PKCS#8 PEM, written to {@code file}. Embassy stores every new
-   * certificate with its key (ConfigStore), so a CA used as a trust anchor is uploaded with it.
-   */
-  public Path writePrivateKey(Path file) {
-    return write(file, pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
-  }
-
   public X509Certificate certificate() {
     return certificate;
   }
