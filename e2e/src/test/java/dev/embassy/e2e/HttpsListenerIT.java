@@ -140,7 +140,7 @@ class HttpsListenerIT {
       assertThatThrownBy(() -> TlsExchange.get(withStranger, required, "edge.example.test", "/orders", Map.of()))
           .as("a client certificate from another CA").isInstanceOf(java.io.IOException.class);
       String prefix = "listener.127.0.0.1_" + required + ".ssl.";
-      Gateway.await(() -> stat(gateway, prefix + "fail_verify_no_cert") == 1 && stat(gateway, prefix + "fail_verify_error") == 1,
+      Gateway.await(() -> gateway.envoy().stat(prefix + "fail_verify_no_cert") == 1 && gateway.envoy().stat(prefix + "fail_verify_error") == 1,
           Duration.ofSeconds(5), "Envoy counts one refusal for the missing certificate and one for the stranger's: "
               + gateway.envoy().admin("/stats?filter=ssl"));
 
@@ -167,17 +167,8 @@ class HttpsListenerIT {
     }
   }
 
-  private static long stat(Gateway gateway, String name) {
-    for (String line : gateway.envoy().admin("/stats?filter=ssl").split("\n")) {
-      if (line.startsWith(name + ": ")) {
-        return Long.parseLong(line.substring(name.length() + 2).trim());
-      }
-    }
-    return -1;
-  }
-
   private static String pemOf(TestCertificates ca, Path dir) throws java.io.IOException {
-    return Files.readString(ca.writeCertificate(dir.resolve(ca.certificate().getSubjectX500Principal().getName().hashCode() + "-ca.pem")));
+    return Files.readString(ca.writeCertificate(dir.resolve("client-ca.pem")));
   }
 
   /** A PEM file as a YAML double-quoted scalar. */

@@ -68,19 +68,11 @@ class UpstreamTlsIT {
         HttpResponse<String> response = gateway.get("/" + refused, Map.of());
         assertThat(response.statusCode()).as(refused).isEqualTo(503);
         assertThat(response.body()).as(refused).startsWith("upstream connect error");
-        assertThat(stat(gateway, "cluster." + refused + ".ssl.fail_verify_san")).as(refused).isPositive();
-        assertThat(stat(gateway, "cluster." + refused + ".ssl.handshake")).as(refused + ": no handshake completed").isZero();
+        assertThat(gateway.envoy().stat("cluster." + refused + ".ssl.fail_verify_san")).as(refused).isPositive();
+        assertThat(gateway.envoy().stat("cluster." + refused + ".ssl.handshake")).as(refused + ": no handshake completed").isZero();
       }
       assertThat(backend.requestCount()).as("no refused request reached the backend").isEqualTo(servedBefore);
     }
   }
 
-  private static long stat(Gateway gateway, String name) {
-    for (String line : gateway.envoy().admin("/stats?filter=ssl").split("\n")) {
-      if (line.startsWith(name + ": ")) {
-        return Long.parseLong(line.substring(name.length() + 2).trim());
-      }
-    }
-    return 0;
-  }
 }
