@@ -22,6 +22,7 @@ import dev.embassy.testsupport.PostgresExtension;
 import dev.embassy.testsupport.RepoPaths;
 import dev.embassy.testsupport.TestCertificates;
 import dev.embassy.testsupport.TestDatabase;
+import dev.embassy.testsupport.TlsContexts;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -37,7 +38,6 @@ import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import io.grpc.util.CertificateUtils;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
@@ -48,22 +48,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -257,20 +255,7 @@ class SecureXdsIT {
 
   /** The serial of the certificate a fresh TLS connection to the ADS port is served (a new context each time: no session resumption). */
   private static BigInteger servedSerial() throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", ca.certificate());
-    TrustManagerFactory trustFactory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trustFactory.init(trust);
-    KeyStore identity = KeyStore.getInstance("PKCS12");
-    identity.load(null, null);
-    try (var key = Files.newInputStream(edge.privateKey())) {
-      identity.setKeyEntry("edge", CertificateUtils.getPrivateKey(key), new char[0], new java.security.cert.Certificate[] {edge.x509()});
-    }
-    KeyManagerFactory keyFactory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keyFactory.init(identity, new char[0]);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(keyFactory.getKeyManagers(), trustFactory.getTrustManagers(), null);
+    SSLContext context = TlsContexts.client(ca.certificate(), Optional.of(edge));
     try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", controlPlane.xdsPort())) {
       SSLParameters parameters = socket.getSSLParameters();
       parameters.setApplicationProtocols(new String[] {"h2"});
