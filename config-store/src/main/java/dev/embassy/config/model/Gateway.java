@@ -167,13 +167,28 @@ public record Gateway(
    * Envoy beside one instance of an app. Inbound: Envoy listens on {@code inbound.port} and hands
    * every request to the app on 127.0.0.1:{@code inbound.appPort}, enforcing the inbound policies.
    * Outbound (optional): the app calls other services through Envoy on 127.0.0.1:{@code
-   * outbound.port}, by Host.
+   * outbound.port}, by Host. Connect (optional): the sidecar takes the Consul Connect identity of
+   * {@code connect.service}, so inbound requires mTLS with Consul-issued certificates and follows
+   * the service's intentions, and outbound calls to Connect clusters present that identity.
    */
-  public record Sidecar(Inbound inbound, Optional<Outbound> outbound) {
+  public record Sidecar(Inbound inbound, Optional<Outbound> outbound, Optional<Connect> connect) {
     public Sidecar {
       outbound = Absent.optional(outbound);
+      connect = Absent.optional(connect);
+    }
+
+    public Sidecar(Inbound inbound, Optional<Outbound> outbound) {
+      this(inbound, outbound, Optional.empty());
     }
   }
+
+  /**
+   * The Consul service whose Connect identity (leaf certificate, SPIFFE ID
+   * {@code spiffe://<trust domain>/ns/default/dc/<dc>/svc/<service>}) a sidecar takes. Consul
+   * signs a leaf for any name, registered or not; the control plane's health says when the name
+   * is not in Consul's catalog.
+   */
+  public record Connect(String service) {}
 
   public record Inbound(Integer port, Integer appPort, Optional<String> authPolicy, Optional<String> rateLimitPolicy) {
     public Inbound {

@@ -57,6 +57,7 @@ final class ClusterRules {
       tls.sni().ifPresent(sni -> Checks.preciseHostname(v.at("tls"), "sni", sni));
       tls.caCertificateRef().ifPresent(ca -> Checks.name(v.at("tls"), "caCertificateRef", ca));
     });
+    ConnectRules.cluster(cluster, v);
     cluster.healthCheck().ifPresent(check -> {
       Violations at = v.at("healthCheck");
       Checks.path(at, "path", check.path());

@@ -81,6 +81,7 @@ final class GatewayRules {
         Checks.name(at.at("clusters"), Integer.toString(i), outbound.clusters().get(i));
       }
     });
+    ConnectRules.sidecar(sidecar, v);
     // The sidecar's listeners take these names in the node group (<gateway>-inbound, -outbound).
     for (int i = 0; i < gateway.listeners().size(); i++) {
       Listener listener = gateway.listeners().get(i);
