@@ -1,0 +1,199 @@
+package dev.embassy.controlplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.embassy.config.codec.ConfigJson;
+import dev.embassy.config.model.ConfigDocument;
+import dev.embassy.config.store.ConfigDatabase;
+import dev.embassy.config.store.ConfigSchema;
+import dev.embassy.config.store.ConfigStore;
+import dev.embassy.testsupport.ConsulAgent;
+import dev.embassy.testsupport.DemoBackend;
+import dev.embassy.testsupport.EnvoyProcess;
+import dev.embassy.testsupport.FreePorts;
+import dev.embassy.testsupport.PostgresExtension;
+import dev.embassy.testsupport.RepoPaths;
+import dev.embassy.testsupport.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two Embassy sidecars under Consul Connect, each a real Envoy in front of a real app, with
+ * certificates from a real {@code consul agent -dev}: web's app calls api through web's outbound
+ * listener; web's Envoy presents web's Consul leaf and checks that the peer is api's SPIFFE ID;
+ * api's Envoy requires a Consul-signed client certificate and hands the caller's SPIFFE ID to
+ * its app (XFCC). A deny intention created through Consul's HTTP API turns the call into a 403
+ * from api's RBAC filter; deleting it lets the call through again, and neither re-sends a
+ * Listener. A peer with the wrong identity is refused in the handshake, and plaintext never
+ * reaches api's app. With Consul gone the control plane serves what it had and says so.
+ */
+@ExtendWith(PostgresExtension.class)
+class ConsulConnectIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @Test
+  void sidecarsTalkMutualTlsWithConsulCertificatesUnderIntentions(TestDatabase database) throws Exception {
+    int webInbound = FreePorts.one();
+    int webOutbound = FreePorts.one();
+    int apiInbound = FreePorts.one();
+    try (ConsulAgent consul = ConsulAgent.start();
+        DemoBackend webApp = DemoBackend.start("web-app");
+        DemoBackend apiApp = DemoBackend.start("api-app");
+        HikariDataSource dataSource = ConfigDatabase.connect(database.jdbcUrl(), database.user(), database.password(), 4)) {
+      ConfigSchema.migrate(dataSource);
+      new ConfigStore(dataSource).apply(ConfigJson.yaml().readValue("""
+          clusters:
+            - {name: api, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %1$d}]}}, connect: {service: api}}
+            # Web's own inbound port claims to be api: its certificate says web, so the handshake fails.
+            - {name: impostor, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %2$d}]}}, connect: {service: api}}
+          gateways:
+            - name: web
+              nodeGroup: web
+              sidecar:
+                inbound: {port: %2$d, appPort: %3$d}
+                outbound: {port: %4$d, clusters: [api, impostor]}
+                connect: {service: web}
+            - name: api
+              nodeGroup: api
+              sidecar:
+                inbound: {port: %1$d, appPort: %5$d}
+                connect: {service: api}
+          """.formatted(apiInbound, webInbound, webApp.port(), webOutbound, apiApp.port()), ConfigDocument.class), true, false, "it", "mesh");
+
+      ControlPlaneConfig config = ControlPlaneConfig.fromEnvironment(Map.of(
+          "EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0", "EMBASSY_LISTENER_ADDRESS", "127.0.0.1", "EMBASSY_REPLICA_ID", "it",
+          "EMBASSY_CONSUL_ADDRESS", consul.httpAddress().toString(),
+          "EMBASSY_CONSUL_RETRY_MAX", "500ms"));
+      try (ControlPlane controlPlane = ControlPlane.start(config, dataSource, "it");
+          EnvoyProcess web = sidecar("web", controlPlane);
+          EnvoyProcess api = sidecar("api", controlPlane)) {
+        web.awaitReady(Duration.ofSeconds(30));
+        api.awaitReady(Duration.ofSeconds(30));
+        String trustDomain = JSON.readTree(consul.http("GET", "/v1/agent/connect/ca/roots", null)).path("TrustDomain").asText();
+        String webId = "spiffe://" + trustDomain + "/ns/default/dc/dc1/svc/web";
+
+        await(() -> get(webOutbound, "api", "/orders").status() == 200, Duration.ofSeconds(20), "web reaches api through the mesh");
+        Answer answer = get(webOutbound, "api", "/orders");
+        assertThat(answer.backend()).isEqualTo("api-app");
+        assertThat(answer.headers().path("x-forwarded-client-cert").asText())
+            .as("api's app sees web's verified SPIFFE ID").contains("URI=" + webId);
+        assertThat(counter(api, "listener.127.0.0.1_" + apiInbound + ".ssl.handshake")).as("api's inbound TLS handshakes").isPositive();
+        assertThat(counter(web, "cluster.api.ssl.handshake")).as("web's upstream TLS handshakes to api").isPositive();
+        System.out.printf("connect: web -> api over mTLS as %s (handshakes: api inbound %d, web upstream %d)%n", webId,
+            counter(api, "listener.127.0.0.1_" + apiInbound + ".ssl.handshake"), counter(web, "cluster.api.ssl.handshake"));
+
+        assertThat(get(webOutbound, "impostor", "/orders").status()).as("a peer without api's SPIFFE ID").isEqualTo(503);
+        assertThat(counter(web, "cluster.impostor.ssl.fail_verify_san")).as("refused for its SAN").isPositive();
+        assertThat(plaintextReachesApp(apiInbound)).as("plaintext to api's inbound port").isFalse();
+        long apiRequestsBefore = apiApp.requestCount();
+
+        long listenersModified = counter(api, "listener_manager.listener_modified");
+        Instant created = Instant.now();
+        consul.http("PUT", "/v1/connect/intentions/exact?source=web&destination=api", "{\"Action\":\"deny\"}");
+        await(() -> get(webOutbound, "api", "/orders").status() == 403, Duration.ofSeconds(10), "the deny intention blocks web -> api");
+        long denyMillis = Duration.between(created, Instant.now()).toMillis();
+        assertThat(apiApp.requestCount()).as("denied requests never reach api's app").isEqualTo(apiRequestsBefore);
+        assertThat(counter(api, "http.api-inbound.rbac.denied")).isPositive();
+
+        Instant deleted = Instant.now();
+        consul.http("DELETE", "/v1/connect/intentions/exact?source=web&destination=api", null);
+        await(() -> get(webOutbound, "api", "/orders").status() == 200, Duration.ofSeconds(10), "without the intention web reaches api again");
+        long allowMillis = Duration.between(deleted, Instant.now()).toMillis();
+        assertThat(counter(api, "listener_manager.listener_modified")).as("intentions change routes, not the Listener")
+            .isEqualTo(listenersModified);
+        System.out.printf("connect: deny intention effective after %d ms, its deletion after %d ms%n", denyMillis, allowMillis);
+        ServedConfigValidation.assertEnvoyAccepts(controlPlane, "web");
+        ServedConfigValidation.assertEnvoyAccepts(controlPlane, "api");
+
+        consul.kill();
+        await(() -> !controlPlane.failingConnect().isEmpty(), Duration.ofSeconds(15), "health reports the failing Connect watches");
+        assertThat(status(controlPlane, "/healthz")).contains("\"connect\":\"failing\"");
+        assertThat(status(controlPlane, "/metrics")).contains("embassy_connect_degraded 1.0");
+        assertThat(get(webOutbound, "api", "/orders").status()).as("the last identities keep serving while Consul is down").isEqualTo(200);
+      }
+    }
+  }
+
+  private static EnvoyProcess sidecar(String service, ControlPlane controlPlane) {
+    return EnvoyProcess.start(RepoPaths.envoyBootstrap("sidecar.yaml"), Map.of(
+        "ENVOY_NODE_ID", service + "-1", "ENVOY_NODE_GROUP", service, "ENVOY_XDS_API_TYPE", "DELTA_GRPC",
+        "EMBASSY_XDS_HOST", "127.0.0.1", "EMBASSY_XDS_PORT", Integer.toString(controlPlane.xdsPort())));
+  }
+
+  private static long counter(EnvoyProcess envoy, String name) {
+    String line = envoy.admin("/stats?filter=^" + name.replace(".", "\\.") + "$").strip();
+    return line.isEmpty() ? 0 : Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+  }
+
+  private static String status(ControlPlane controlPlane, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controlPlane.statusPort() + path)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** Whether an HTTP request sent in the clear gets any HTTP answer (Envoy's TLS listener must just drop it). */
+  private static boolean plaintextReachesApp(int port) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(3_000);
+      socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: api\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      byte[] start = socket.getInputStream().readNBytes(5);
+      return new String(start, StandardCharsets.US_ASCII).startsWith("HTTP/");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private record Answer(int status, String backend, JsonNode headers) {}
+
+  /** A plain HTTP/1.1 GET with a chosen Host header (java.net.http does not let one set Host). */
+  private static Answer get(int port, String host, String path) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(5_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      ByteArrayOutputStream response = new ByteArrayOutputStream();
+      InputStream in = socket.getInputStream();
+      in.transferTo(response);
+      String text = response.toString(StandardCharsets.UTF_8);
+      int status = Integer.parseInt(text.substring(9, 12));
+      String body = text.substring(text.indexOf("\r\n\r\n") + 4);
+      if (status != 200) {
+        return new Answer(status, "", JSON.createObjectNode());
+      }
+      JsonNode json = JSON.readTree(body);
+      return new Answer(status, json.path("backend").asText(), json.path("headers"));
+    } catch (IOException | RuntimeException e) {
+      return new Answer(-1, String.valueOf(e), JSON.createObjectNode());
+    }
+  }
+
+  private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+  }
+}
