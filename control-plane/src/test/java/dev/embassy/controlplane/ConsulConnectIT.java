@@ -12,6 +12,7 @@ import dev.embassy.config.store.ConfigSchema;
 import dev.embassy.config.store.ConfigStore;
 import dev.embassy.testsupport.ConsulAgent;
 import dev.embassy.testsupport.DemoBackend;
+import dev.embassy.testsupport.DocSnippets;
 import dev.embassy.testsupport.EnvoyProcess;
 import dev.embassy.testsupport.FreePorts;
 import dev.embassy.testsupport.PostgresExtension;
@@ -30,8 +31,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -60,24 +64,20 @@ class ConsulConnectIT {
         DemoBackend apiApp = DemoBackend.start("api-app");
         HikariDataSource dataSource = ConfigDatabase.connect(database.jdbcUrl(), database.user(), database.password(), 4)) {
       ConfigSchema.migrate(dataSource);
-      new ConfigStore(dataSource).apply(ConfigJson.yaml().readValue("""
+      // The guide's example, on free ports, plus one impostor: a Connect cluster for api whose
+      // endpoint is web's own inbound port, whose certificate says web, so the handshake must fail.
+      ConfigDocument guide = ConfigJson.yaml().readValue(DocSnippets.block("guides/consul-connect.md", "connect-config")
+          .replace("21000", Integer.toString(webInbound)).replace("21001", Integer.toString(apiInbound))
+          .replace("8080", Integer.toString(webApp.port())).replace("9090", Integer.toString(apiApp.port()))
+          .replace("15001", Integer.toString(webOutbound)), ConfigDocument.class);
+      ConfigDocument extra = ConfigJson.yaml().readValue("""
           clusters:
-            - {name: api, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %1$d}]}}, connect: {service: api}}
-            # Web's own inbound port claims to be api: its certificate says web, so the handshake fails.
-            - {name: impostor, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %2$d}]}}, connect: {service: api}}
-          gateways:
-            - name: web
-              nodeGroup: web
-              sidecar:
-                inbound: {port: %2$d, appPort: %3$d}
-                outbound: {port: %4$d, clusters: [api, impostor]}
-                connect: {service: web}
-            - name: api
-              nodeGroup: api
-              sidecar:
-                inbound: {port: %1$d, appPort: %5$d}
-                connect: {service: api}
-          """.formatted(apiInbound, webInbound, webApp.port(), webOutbound, apiApp.port()), ConfigDocument.class), true, false, "it", "mesh");
+            - {name: impostor, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %d}]}}, connect: {service: api}}
+          routes:
+            - {name: impostor, gateway: web, listener: outbound, hostnames: [impostor], rules: [{backendRefs: [{cluster: impostor}]}]}
+          """.formatted(webInbound), ConfigDocument.class);
+      new ConfigStore(dataSource).apply(new ConfigDocument(List.of(), List.of(), concat(guide.clusters(), extra.clusters()), List.of(), List.of(),
+          guide.gateways(), extra.routes()), true, false, "it", "mesh");
 
       ControlPlaneConfig config = ControlPlaneConfig.fromEnvironment(Map.of(
           "EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0", "EMBASSY_LISTENER_ADDRESS", "127.0.0.1", "EMBASSY_REPLICA_ID", "it",
@@ -108,14 +108,19 @@ class ConsulConnectIT {
 
         long listenersModified = counter(api, "listener_manager.listener_modified");
         Instant created = Instant.now();
-        consul.http("PUT", "/v1/connect/intentions/exact?source=web&destination=api", "{\"Action\":\"deny\"}");
+        // The guide's two curl requests, sent to this agent.
+        String requests = DocSnippets.block("guides/consul-connect.md", "deny-intention");
+        Matcher put = Pattern.compile("curl -X PUT --data '([^']*)' \\\\\\s*'http://127\\.0\\.0\\.1:8500(/[^']*)'").matcher(requests);
+        Matcher delete = Pattern.compile("curl -X DELETE 'http://127\\.0\\.0\\.1:8500(/[^']*)'").matcher(requests);
+        assertThat(put.find() && delete.find()).as("the guide's deny-intention requests:\n" + requests).isTrue();
+        consul.http("PUT", put.group(2), put.group(1));
         await(() -> get(webOutbound, "api", "/orders").status() == 403, Duration.ofSeconds(10), "the deny intention blocks web -> api");
         long denyMillis = Duration.between(created, Instant.now()).toMillis();
         assertThat(apiApp.requestCount()).as("denied requests never reach api's app").isEqualTo(apiRequestsBefore);
         assertThat(counter(api, "http.api-inbound.rbac.denied")).isPositive();
 
         Instant deleted = Instant.now();
-        consul.http("DELETE", "/v1/connect/intentions/exact?source=web&destination=api", null);
+        consul.http("DELETE", delete.group(1), null);
         await(() -> get(webOutbound, "api", "/orders").status() == 200, Duration.ofSeconds(10), "without the intention web reaches api again");
         long allowMillis = Duration.between(deleted, Instant.now()).toMillis();
         assertThat(counter(api, "listener_manager.listener_modified")).as("intentions change routes, not the Listener")
@@ -131,6 +136,12 @@ class ConsulConnectIT {
         assertThat(get(webOutbound, "api", "/orders").status()).as("the last identities keep serving while Consul is down").isEqualTo(200);
       }
     }
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private static EnvoyProcess sidecar(String service, ControlPlane controlPlane) {

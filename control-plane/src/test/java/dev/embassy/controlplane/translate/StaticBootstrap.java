@@ -27,6 +27,15 @@ import java.util.stream.Collectors;
 public final class StaticBootstrap {
   private StaticBootstrap() {}
 
+  private static io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext validation(Map<String, Secret> secrets,
+      String name) {
+    Secret secret = secrets.get(name);
+    if (secret == null) {
+      throw new IllegalStateException("missing secret " + name);
+    }
+    return secret.getValidationContext();
+  }
+
   public static String render(XdsResources resources) throws InvalidProtocolBufferException {
     Map<String, RouteConfiguration> routes = resources.routes().stream().collect(Collectors.toMap(RouteConfiguration::getName, Function.identity()));
     Map<String, ClusterLoadAssignment> assignments = resources.endpoints().stream().collect(Collectors.toMap(ClusterLoadAssignment::getClusterName, Function.identity()));
@@ -46,6 +55,10 @@ public final class StaticBootstrap {
               throw new IllegalStateException("missing secret " + sds.getName());
             }
             common.addTlsCertificates(secret.getTlsCertificate());
+          }
+          if (common.hasValidationContextSdsSecretConfig()) {
+            common.setValidationContext(validation(secrets, common.getValidationContextSdsSecretConfig().getName()))
+                .clearValidationContextSdsSecretConfig();
           }
           newChain.setTransportSocket(chain.getTransportSocket().toBuilder()
               .setTypedConfig(Any.pack(tls.toBuilder().setCommonTlsContext(common).build())));
@@ -81,6 +94,21 @@ public final class StaticBootstrap {
       }
       if (cluster.getTransportSocket().getTypedConfig().is(UpstreamTlsContext.class)) {
         UpstreamTlsContext tls = cluster.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
+        var common = tls.getCommonTlsContext();
+        if (common.getTlsCertificateSdsSecretConfigsCount() > 0 || common.hasCombinedValidationContext()) {
+          // A Connect cluster: its client certificate and its roots (with the SAN check beside them) inline.
+          var resolved = common.toBuilder().clearTlsCertificateSdsSecretConfigs();
+          for (var sds : common.getTlsCertificateSdsSecretConfigsList()) {
+            resolved.addTlsCertificates(secrets.get(sds.getName()).getTlsCertificate());
+          }
+          if (common.hasCombinedValidationContext()) {
+            var combined = common.getCombinedValidationContext();
+            resolved.clearCombinedValidationContext().setValidationContext(combined.getDefaultValidationContext().toBuilder()
+                .mergeFrom(validation(secrets, combined.getValidationContextSdsSecretConfig().getName())));
+          }
+          tls = tls.toBuilder().setCommonTlsContext(resolved).build();
+          inline.setTransportSocket(cluster.getTransportSocket().toBuilder().setTypedConfig(Any.pack(tls)));
+        }
         if (tls.getCommonTlsContext().hasValidationContextSdsSecretConfig()) {
           Secret secret = secrets.get(tls.getCommonTlsContext().getValidationContextSdsSecretConfig().getName());
           if (secret == null) {
