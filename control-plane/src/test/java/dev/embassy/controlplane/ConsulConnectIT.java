@@ -104,7 +104,6 @@ class ConsulConnectIT {
         assertThat(get(webOutbound, "impostor", "/orders").status()).as("a peer without api's SPIFFE ID").isEqualTo(503);
         assertThat(counter(web, "cluster.impostor.ssl.fail_verify_san")).as("refused for its SAN").isPositive();
         assertThat(plaintextReachesApp(apiInbound)).as("plaintext to api's inbound port").isFalse();
-        long apiRequestsBefore = apiApp.requestCount();
 
         long listenersModified = counter(api, "listener_manager.listener_modified");
         Instant created = Instant.now();
@@ -116,6 +115,10 @@ class ConsulConnectIT {
         consul.http("PUT", put.group(2), put.group(1));
         await(() -> get(webOutbound, "api", "/orders").status() == 403, Duration.ofSeconds(10), "the deny intention blocks web -> api");
         long denyMillis = Duration.between(created, Instant.now()).toMillis();
+        long apiRequestsBefore = apiApp.requestCount();
+        for (int i = 0; i < 20; i++) {
+          assertThat(get(webOutbound, "api", "/orders").status()).isEqualTo(403);
+        }
         assertThat(apiApp.requestCount()).as("denied requests never reach api's app").isEqualTo(apiRequestsBefore);
         assertThat(counter(api, "http.api-inbound.rbac.denied")).isPositive();
 
@@ -151,7 +154,8 @@ class ConsulConnectIT {
   }
 
   private static long counter(EnvoyProcess envoy, String name) {
-    String line = envoy.admin("/stats?filter=^" + name.replace(".", "\\.") + "$").strip();
+    String filter = java.net.URLEncoder.encode("^" + name.replace(".", "\\.") + "$", StandardCharsets.UTF_8);
+    String line = envoy.admin("/stats?filter=" + filter).strip();
     return line.isEmpty() ? 0 : Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
   }
 
