@@ -129,6 +129,31 @@ class ConsulConnectIT {
         assertThat(counter(api, "listener_manager.listener_modified")).as("intentions change routes, not the Listener")
             .isEqualTo(listenersModified);
         System.out.printf("connect: deny intention effective after %d ms, its deletion after %d ms%n", denyMillis, allowMillis);
+
+        // A CA rotation: Consul signs new leaves under a new root, and keeps the old root listed
+        // beside it. The new certificates reach both Envoys as Secrets alone.
+        String serialBefore = serial(consul.http("GET", "/v1/agent/connect/ca/leaf/web", null));
+        long webClustersModified = counter(web, "cluster_manager.cluster_modified");
+        long webListenersModified = counter(web, "listener_manager.listener_modified");
+        long apiListenersModified = counter(api, "listener_manager.listener_modified");
+        Instant rotated = Instant.now();
+        consul.http("PUT", "/v1/connect/ca/configuration", "{\"Provider\":\"consul\",\"Config\":{\"PrivateKeyType\":\"rsa\",\"PrivateKeyBits\":2048}}");
+        // Consul spreads re-signing over up to 30 s after a rotation (its CA change jitter), so
+        // each agent's leaf watch answers somewhen in that window.
+        await(() -> {
+          java.util.Set<String> held = leafSerials(web);
+          return !held.isEmpty() && !held.contains(serialBefore)
+              && held.contains(serial(consul.http("GET", "/v1/agent/connect/ca/leaf/web", null)));
+        }, Duration.ofSeconds(45), "web's Envoy holds web's new leaf (it held " + serialBefore + ")");
+        long rotationMillis = Duration.between(rotated, Instant.now()).toMillis();
+        await(() -> get(webOutbound, "api", "/orders").status() == 200, Duration.ofSeconds(5), "web reaches api after the rotation");
+        assertThat(JSON.readTree(consul.http("GET", "/v1/agent/connect/ca/roots", null)).path("Roots").size())
+            .as("old and new roots listed during the rotation").isGreaterThanOrEqualTo(2);
+        assertThat(counter(web, "cluster_manager.cluster_modified")).as("the rotation re-sends no Cluster").isEqualTo(webClustersModified);
+        assertThat(counter(web, "listener_manager.listener_modified")).as("nor a Listener of web").isEqualTo(webListenersModified);
+        assertThat(counter(api, "listener_manager.listener_modified")).as("nor a Listener of api").isEqualTo(apiListenersModified);
+        System.out.printf("connect: CA rotation to web's Envoy holding the new leaf: %d ms, no Listener or Cluster re-sent%n", rotationMillis);
+
         ServedConfigValidation.assertEnvoyAccepts(controlPlane, "web");
         ServedConfigValidation.assertEnvoyAccepts(controlPlane, "api");
 
@@ -138,6 +163,30 @@ class ConsulConnectIT {
         assertThat(status(controlPlane, "/metrics")).contains("embassy_connect_degraded 1.0");
         assertThat(get(webOutbound, "api", "/orders").status()).as("the last identities keep serving while Consul is down").isEqualTo(200);
       }
+    }
+  }
+
+  /** The serial numbers of the leaf certificates Envoy holds (admin /certs), normalised like {@link #serial}. */
+  private static java.util.Set<String> leafSerials(EnvoyProcess envoy) {
+    java.util.Set<String> serials = new java.util.TreeSet<>();
+    try {
+      for (JsonNode certificate : JSON.readTree(envoy.admin("/certs")).path("certificates")) {
+        for (JsonNode chain : certificate.path("cert_chain")) {
+          serials.add(chain.path("serial_number").asText().replace(":", "").toLowerCase().replaceFirst("^0+(?=.)", ""));
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return serials;
+  }
+
+  /** The leaf's serial number as Envoy's /certs prints it: lowercase hex without colons or leading zeros. */
+  private static String serial(String leafJson) {
+    try {
+      return JSON.readTree(leafJson).path("SerialNumber").asText().replace(":", "").toLowerCase().replaceFirst("^0+(?=.)", "");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
