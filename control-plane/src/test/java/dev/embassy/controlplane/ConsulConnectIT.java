@@ -11,6 +11,7 @@ import dev.embassy.config.store.ConfigDatabase;
 import dev.embassy.config.store.ConfigSchema;
 import dev.embassy.config.store.ConfigStore;
 import dev.embassy.testsupport.ConsulAgent;
+import dev.embassy.testsupport.ConsulManagedSidecar;
 import dev.embassy.testsupport.DemoBackend;
 import dev.embassy.testsupport.DocSnippets;
 import dev.embassy.testsupport.EnvoyProcess;
@@ -47,7 +48,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * its app (XFCC). A deny intention created through Consul's HTTP API turns the call into a 403
  * from api's RBAC filter; deleting it lets the call through again, and neither re-sends a
  * Listener. A peer with the wrong identity is refused in the handshake, and plaintext never
- * reaches api's app. With Consul gone the control plane serves what it had and says so.
+ * reaches api's app. A CA rotation reaches the Envoys as Secrets alone. With Consul gone the
+ * control plane serves what it had and says so. And an Embassy sidecar interoperates with one
+ * that Consul manages itself.
  */
 @ExtendWith(PostgresExtension.class)
 class ConsulConnectIT {
@@ -166,6 +169,65 @@ class ConsulConnectIT {
     }
   }
 
+  /**
+   * Interop: an Embassy sidecar calls a service whose sidecar Consul itself manages
+   * ({@code consul connect envoy}, config from the agent's xDS). Consul's Envoy accepts web's
+   * Embassy-served leaf and applies Consul's intentions to it; web's Envoy accepts Consul's
+   * Envoy only as backend's SPIFFE ID.
+   */
+  @Test
+  void anEmbassySidecarCallsAConsulManagedSidecar(TestDatabase database) throws Exception {
+    int webInbound = FreePorts.one();
+    int webOutbound = FreePorts.one();
+    int backendSidecar = FreePorts.one();
+    try (ConsulAgent consul = ConsulAgent.start();
+        DemoBackend webApp = DemoBackend.start("web-app");
+        DemoBackend backendApp = DemoBackend.start("backend-app");
+        HikariDataSource dataSource = ConfigDatabase.connect(database.jdbcUrl(), database.user(), database.password(), 4)) {
+      consul.http("PUT", "/v1/agent/service/register", """
+          {"Name": "backend", "ID": "backend-1", "Address": "127.0.0.1", "Port": %d,
+           "Connect": {"SidecarService": {"Address": "127.0.0.1", "Port": %d}}}""".formatted(backendApp.port(), backendSidecar));
+      ConfigSchema.migrate(dataSource);
+      new ConfigStore(dataSource).apply(ConfigJson.yaml().readValue("""
+          clusters:
+            - {name: backend, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %d}]}}, connect: {service: backend}}
+          gateways:
+            - name: web
+              nodeGroup: web
+              sidecar:
+                inbound: {port: %d, appPort: %d}
+                outbound: {port: %d, clusters: [backend]}
+                connect: {service: web}
+          """.formatted(backendSidecar, webInbound, webApp.port(), webOutbound), ConfigDocument.class), true, false, "it", "interop");
+      // Consul's network RBAC decides when a connection opens, and Envoy keeps upstream
+      // connections: so the deny comes first, and its deletion lets the next connection through.
+      consul.http("PUT", "/v1/connect/intentions/exact?source=web&destination=backend", "{\"Action\":\"deny\"}");
+      ControlPlaneConfig config = ControlPlaneConfig.fromEnvironment(Map.of(
+          "EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0", "EMBASSY_LISTENER_ADDRESS", "127.0.0.1", "EMBASSY_REPLICA_ID", "it",
+          "EMBASSY_CONSUL_ADDRESS", consul.httpAddress().toString()));
+      try (ConsulManagedSidecar backend = ConsulManagedSidecar.start(consul, "backend-1").awaitReady(Duration.ofSeconds(30));
+          ControlPlane controlPlane = ControlPlane.start(config, dataSource, "it");
+          EnvoyProcess web = sidecar("web", controlPlane)) {
+        web.awaitReady(Duration.ofSeconds(30));
+        await(() -> get(webOutbound, "backend", "/items").status() == 503 && denied(backend.admin("/stats")) > 0, Duration.ofSeconds(20),
+            "Consul's sidecar denies web's verified identity");
+        assertThat(backendApp.requestCount()).as("nothing reached backend's app").isZero();
+
+        Instant deleted = Instant.now();
+        consul.http("DELETE", "/v1/connect/intentions/exact?source=web&destination=backend", null);
+        await(() -> get(webOutbound, "backend", "/items").status() == 200, Duration.ofSeconds(20),
+            "without the intention web reaches backend through Consul's sidecar");
+        long allowMillis = Duration.between(deleted, Instant.now()).toMillis();
+        assertThat(get(webOutbound, "backend", "/items").backend()).isEqualTo("backend-app");
+        long consulHandshakes = counter(backend.admin("/stats"), "listener.127.0.0.1_" + backendSidecar + ".ssl.handshake");
+        assertThat(consulHandshakes).as("Consul's Envoy took web's certificate").isPositive();
+        assertThat(counter(web, "cluster.backend.ssl.handshake")).isPositive();
+        System.out.printf("connect interop: Embassy web -> Consul-managed backend sidecar over mTLS (%d handshakes, %d denied while "
+            + "the deny intention stood); allowed %d ms after its deletion%n", consulHandshakes, denied(backend.admin("/stats")), allowMillis);
+      }
+    }
+  }
+
   /** The serial numbers of the leaf certificates Envoy holds (admin /certs), normalised like {@link #serial}. */
   private static java.util.Set<String> leafSerials(EnvoyProcess envoy) {
     java.util.Set<String> serials = new java.util.TreeSet<>();
@@ -200,6 +262,17 @@ class ConsulConnectIT {
     return EnvoyProcess.start(RepoPaths.envoyBootstrap("sidecar.yaml"), Map.of(
         "ENVOY_NODE_ID", service + "-1", "ENVOY_NODE_GROUP", service, "ENVOY_XDS_API_TYPE", "DELTA_GRPC",
         "EMBASSY_XDS_HOST", "127.0.0.1", "EMBASSY_XDS_PORT", Integer.toString(controlPlane.xdsPort())));
+  }
+
+  /** Connections or requests an Envoy's RBAC filters denied, whatever their stat prefix. */
+  private static long denied(String stats) {
+    return stats.lines().filter(l -> l.contains("rbac") && l.contains(".denied: "))
+        .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  private static long counter(String stats, String name) {
+    return stats.lines().filter(l -> l.startsWith(name + ": ")).mapToLong(l -> Long.parseLong(l.substring(name.length() + 2).strip()))
+        .findFirst().orElse(0);
   }
 
   private static long counter(EnvoyProcess envoy, String name) {
