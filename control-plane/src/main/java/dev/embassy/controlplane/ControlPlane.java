@@ -102,7 +102,7 @@ public final class ControlPlane implements AutoCloseable {
         config.xdsSecurity(), metrics::xdsRefused);
     StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(),
         () -> new ControlPlaneHealth(follower.healthy(), sync[0].servedRevision(), proxies.proxies().size(), failingWatches(consul),
-            connect.failing(), connect.pending()).status(),
+            connect.failing(), connect.pending(), connect.unknownServices()).status(),
         metrics::scrape);
     return new ControlPlane(metrics, cache, sync[0], follower, proxies, reporter[0], ads, status, replica, consul, connect, quarantineController[0]);
   }
@@ -165,9 +165,14 @@ public final class ControlPlane implements AutoCloseable {
     connect.close();
   }
 
-  /** Consul Connect's state: failing watches (their last answer is served) and identities not known yet. */
+  /** Consul Connect's failing watches (their last answer is served). */
   public List<String> failingConnect() {
     return connect.failing();
+  }
+
+  /** Connect services the config names that Consul's catalog does not list. */
+  public List<String> unknownConnectServices() {
+    return connect.unknownServices();
   }
 
   /** Consul discovery's state: which watches fail (their last endpoints keep being served). */

@@ -104,6 +104,13 @@ class ConsulConnectIT {
         System.out.printf("connect: web -> api over mTLS as %s (handshakes: api inbound %d, web upstream %d)%n", webId,
             counter(api, "listener.127.0.0.1_" + apiInbound + ".ssl.handshake"), counter(web, "cluster.api.ssl.handshake"));
 
+        // Neither service is registered: Consul still signs their leaves, and health names them.
+        await(() -> controlPlane.unknownConnectServices().equals(List.of("api", "web")), Duration.ofSeconds(10),
+            "health names the services Consul's catalog lacks: " + controlPlane.unknownConnectServices());
+        assertThat(status(controlPlane, "/healthz")).contains("\"connectUnknownServices\":[\"api\",\"web\"]");
+        consul.http("PUT", "/v1/agent/service/register", "{\"Name\": \"api\", \"Port\": " + apiApp.port() + "}");
+        await(() -> controlPlane.unknownConnectServices().equals(List.of("web")), Duration.ofSeconds(10), "api, once registered, is known");
+
         assertThat(get(webOutbound, "impostor", "/orders").status()).as("a peer without api's SPIFFE ID").isEqualTo(503);
         assertThat(counter(web, "cluster.impostor.ssl.fail_verify_san")).as("refused for its SAN").isPositive();
         assertThat(plaintextReachesApp(apiInbound)).as("plaintext to api's inbound port").isFalse();

@@ -185,8 +185,8 @@ public record Gateway(
   /**
    * The Consul service whose Connect identity (leaf certificate, SPIFFE ID
    * {@code spiffe://<trust domain>/ns/default/dc/<dc>/svc/<service>}) a sidecar takes. Consul
-   * signs a leaf for any name, registered or not; the control plane's health says when the name
-   * is not in Consul's catalog.
+   * signs a leaf for any name, registered or not; the control plane's /healthz lists the name
+   * under {@code connectUnknownServices} while Consul's catalog does not.
    */
   public record Connect(String service) {}
 

@@ -40,8 +40,12 @@ public final class ConsulConnect implements MeshSource, AutoCloseable {
   private final Map<String, WatchHandle> leafWatches = new HashMap<>();
   private volatile Optional<ConnectRoots> roots = Optional.empty();
   private volatile Optional<List<ConnectIntention>> intentions = Optional.empty();
+  private volatile Optional<Set<String>> catalog = Optional.empty();
+  /** The services the config names: identities and Connect clusters' destinations. */
+  private volatile Set<String> named = Set.of();
   private WatchHandle rootsWatch;
   private WatchHandle intentionsWatch;
+  private WatchHandle catalogWatch;
   private ConsulConnectWatcher watcher;
 
   /**
@@ -62,9 +66,12 @@ public final class ConsulConnect implements MeshSource, AutoCloseable {
     return services;
   }
 
-  /** Watches what {@code document} needs: a leaf per identity, and roots and intentions while there is one. */
+  /** Watches what {@code document} needs: a leaf per identity, and roots, intentions and the catalog while there is one. */
   public synchronized void follow(ConfigDocument document) {
     Set<String> wanted = identities(document);
+    Set<String> services = new TreeSet<>(wanted);
+    document.clusters().forEach(c -> c.connect().ifPresent(connect -> services.add(connect.service())));
+    named = Set.copyOf(services);
     for (var it = leafWatches.entrySet().iterator(); it.hasNext();) {
       var watch = it.next();
       if (!wanted.contains(watch.getKey())) {
@@ -78,8 +85,10 @@ public final class ConsulConnect implements MeshSource, AutoCloseable {
       if (rootsWatch != null) {
         rootsWatch.close();
         intentionsWatch.close();
+        catalogWatch.close();
         rootsWatch = null;
         intentionsWatch = null;
+        catalogWatch = null;
       }
       return;
     }
@@ -97,6 +106,8 @@ public final class ConsulConnect implements MeshSource, AutoCloseable {
         LOG.info("Consul intentions: {}", next.size());
         changed.changed("intentions");
       });
+      // Consul signs a leaf for any name; only the catalog tells that a name is nobody's.
+      catalogWatch = watcher.watchServices(next -> catalog = Optional.of(Set.copyOf(next)));
     }
     for (String service : wanted) {
       if (!leafWatches.containsKey(service)) {
@@ -161,6 +172,16 @@ public final class ConsulConnect implements MeshSource, AutoCloseable {
   /** Identities configured whose leaf or roots Consul has not given yet: their inbound ports stay shut. */
   public synchronized List<String> pending() {
     return leafWatches.keySet().stream().filter(s -> identity(s).isEmpty() || intentions.isEmpty()).sorted().toList();
+  }
+
+  /**
+   * Services the config names (identities, Connect clusters' destinations) that Consul's catalog
+   * does not list: a typo, or a service not registered yet. Calls to or from them work only once
+   * intentions (or the default) and registrations match; the write was not refused for it,
+   * because a write must not depend on Consul.
+   */
+  public List<String> unknownServices() {
+    return catalog.map(known -> named.stream().filter(s -> !known.contains(s)).sorted().toList()).orElse(List.of());
   }
 
   @Override

@@ -20,4 +20,7 @@ interface ConsulConnectApi {
 
   /** {@code GET /v1/connect/intentions}: every intention of the datacenter. */
   ConsulAnswer<List<ConnectIntention>> intentions(long index, long waitSeconds);
+
+  /** {@code GET /v1/catalog/services}: the names of the services registered in the datacenter. */
+  ConsulAnswer<java.util.Set<String>> services(long index, long waitSeconds);
 }

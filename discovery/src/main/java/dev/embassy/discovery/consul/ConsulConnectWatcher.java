@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 
 /**
  * Consul Connect state, each part followed with its own {@link BlockingWatch}: the CA roots, a
- * leaf certificate per service, and the intentions. Like service watches, a failing watch keeps
+ * leaf certificate per service, the intentions, and the catalog's service names. Like service watches, a failing watch keeps
  * its last answer (listeners hear nothing until Consul answers again), backs off, and shows in
  * {@link #health()} and {@code embassy_connect_degraded}; a watch is shared by all listeners of
  * the same target and stopped with the last handle.
@@ -28,6 +28,7 @@ import java.util.function.Consumer;
 public final class ConsulConnectWatcher implements AutoCloseable {
   static final String ROOTS = "roots";
   static final String INTENTIONS = "intentions";
+  static final String CATALOG = "catalog";
 
   private final ConsulConnectApi api;
   private final WatchPace pace;
@@ -62,6 +63,11 @@ public final class ConsulConnectWatcher implements AutoCloseable {
 
   public WatchHandle watchIntentions(Consumer<List<ConnectIntention>> listener) {
     return watch(INTENTIONS, api::intentions, listener, List::size);
+  }
+
+  /** The names of the services in Consul's catalog, to tell which Connect services Consul does not know. */
+  public WatchHandle watchServices(Consumer<java.util.Set<String>> listener) {
+    return watch(CATALOG, api::services, listener, java.util.Set::size);
   }
 
   /** One status per running watch; {@code instances} counts roots, intentions, or 1 for a leaf. */

@@ -83,6 +83,12 @@ final class HttpConsulConnectApi implements ConsulConnectApi {
     return new ConsulAnswer<>(List.copyOf(intentions), answer.index());
   }
 
+  @Override
+  public ConsulAnswer<java.util.Set<String>> services(long index, long waitSeconds) {
+    Answer answer = get("catalog services", "/v1/catalog/services", index, waitSeconds);
+    return new ConsulAnswer<>(java.util.Set.copyOf(answer.json().getAsJsonObject().keySet()), answer.index());
+  }
+
   private record Answer(JsonElement json, long index) {}
 
   private Answer get(String what, String path, long index, long waitSeconds) {

@@ -51,6 +51,12 @@ class ConsulConnectWatcherTest {
       return new ConsulAnswer<>(List.of(), index.incrementAndGet());
     }
 
+    @Override
+    public ConsulAnswer<java.util.Set<String>> services(long since, long waitSeconds) {
+      pause();
+      return new ConsulAnswer<>(java.util.Set.of("web"), index.incrementAndGet());
+    }
+
     private void pause() {
       if (down.get()) {
         throw new DiscoveryException("Consul unreachable (scripted)");
