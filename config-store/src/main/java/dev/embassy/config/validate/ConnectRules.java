@@ -48,7 +48,7 @@ final class ConnectRules {
       gateway.sidecar().flatMap(Gateway.Sidecar::outbound).ifPresent(outbound -> {
         for (int i = 0; i < outbound.clusters().size(); i++) {
           String name = outbound.clusters().get(i);
-          if (identity.isEmpty() && name != null && connectCluster(name, view)) {
+          if (!hasIdentity(gateway) && name != null && connectCluster(name, view)) {
             v.at("sidecar", "outbound").at("clusters").add(Integer.toString(i),
                 "cluster " + name + " is a Connect cluster; calling it needs sidecar.connect (the identity the call presents)");
           }
@@ -64,7 +64,7 @@ final class ConnectRules {
     }
     if (resource instanceof Route route && route.gateway() != null) {
       Optional<Gateway> gateway = view.gateway(route.gateway());
-      if (gateway.isEmpty() || identity(gateway.get()).isPresent()) {
+      if (gateway.isEmpty() || hasIdentity(gateway.get())) {
         return;
       }
       for (int i = 0; i < route.rules().size(); i++) {
@@ -83,6 +83,11 @@ final class ConnectRules {
     }
   }
 
+  /** Whether the gateway opted in; a missing service name is reported at its own pointer. */
+  private static boolean hasIdentity(Gateway gateway) {
+    return gateway.sidecar().flatMap(Gateway.Sidecar::connect).isPresent();
+  }
+
   private static Optional<String> identity(Gateway gateway) {
     return gateway.sidecar().flatMap(Gateway.Sidecar::connect).map(Gateway.Connect::service);
   }
@@ -98,7 +103,7 @@ final class ConnectRules {
     }
     List<Route> routes = view.routesReferring(ResourceKind.CLUSTER, cluster.name());
     for (Route route : routes) {
-      view.gateway(route.gateway()).filter(g -> identity(g).isEmpty()).ifPresent(g ->
+      view.gateway(route.gateway()).filter(g -> !hasIdentity(g)).ifPresent(g ->
           v.add("connect", "route " + route.name() + " of gateway " + g.name() + ", which has no sidecar.connect identity, sends to this cluster"));
     }
   }
