@@ -85,7 +85,7 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     if (lastSnapshot == null) {
       return;
     }
-    lastDocument.gateways().stream().filter(g -> g.sidecar().flatMap(dev.embassy.config.model.Gateway.Sidecar::connect).isPresent())
+    lastDocument.gateways().stream().filter(g -> g.identity().isPresent())
         .forEach(g -> meshChanged.add(g.nodeGroup()));
     if (!meshChanged.isEmpty()) {
       accept(lastSnapshot);

@@ -177,16 +177,17 @@ class ConsulConnectIT {
   }
 
   /**
-   * Interop: an Embassy sidecar calls a service whose sidecar Consul itself manages
-   * ({@code consul connect envoy}, config from the agent's xDS). Consul's Envoy accepts web's
-   * Embassy-served leaf and applies Consul's intentions to it; web's Envoy accepts Consul's
-   * Envoy only as backend's SPIFFE ID.
+   * Interop: an Embassy sidecar and an Embassy edge gateway (state of the world, this time) call a
+   * service whose sidecar Consul itself manages ({@code consul connect envoy}, config from the
+   * agent's xDS). Consul's Envoy accepts their Embassy-served leaves and applies Consul's
+   * intentions to each identity; Embassy's Envoys accept Consul's Envoy only as backend's SPIFFE ID.
    */
   @Test
-  void anEmbassySidecarCallsAConsulManagedSidecar(TestDatabase database) throws Exception {
+  void embassySidecarsAndEdgesCallAConsulManagedSidecar(TestDatabase database) throws Exception {
     int webInbound = FreePorts.one();
     int webOutbound = FreePorts.one();
     int backendSidecar = FreePorts.one();
+    int edgePort = FreePorts.one();
     try (ConsulAgent consul = ConsulAgent.start();
         DemoBackend webApp = DemoBackend.start("web-app");
         DemoBackend backendApp = DemoBackend.start("backend-app");
@@ -205,7 +206,14 @@ class ConsulConnectIT {
                 inbound: {port: %d, appPort: %d}
                 outbound: {port: %d, clusters: [backend]}
                 connect: {service: web}
-          """.formatted(backendSidecar, webInbound, webApp.port(), webOutbound), ConfigDocument.class), true, false, "it", "interop");
+            # An edge gateway with an identity of its own, for outbound Connect calls.
+            - name: edge
+              nodeGroup: edge
+              listeners: [{name: http, port: %d}]
+              connect: {service: edge}
+          routes:
+            - {name: items, gateway: edge, rules: [{matches: [{path: {value: /items}}], backendRefs: [{cluster: backend}]}]}
+          """.formatted(backendSidecar, webInbound, webApp.port(), webOutbound, edgePort), ConfigDocument.class), true, false, "it", "interop");
       // Consul's network RBAC decides when a connection opens, and Envoy keeps upstream
       // connections: so the deny comes first, and its deletion lets the next connection through.
       consul.http("PUT", "/v1/connect/intentions/exact?source=web&destination=backend", "{\"Action\":\"deny\"}");
@@ -214,11 +222,20 @@ class ConsulConnectIT {
           "EMBASSY_CONSUL_ADDRESS", consul.httpAddress().toString()));
       try (ConsulManagedSidecar backend = ConsulManagedSidecar.start(consul, "backend-1").awaitReady(Duration.ofSeconds(30));
           ControlPlane controlPlane = ControlPlane.start(config, dataSource, "it");
-          EnvoyProcess web = sidecar("web", controlPlane)) {
+          EnvoyProcess web = sidecar("web", controlPlane);
+          EnvoyProcess edge = EnvoyProcess.start(RepoPaths.envoyBootstrap("edge.yaml"), Map.of(
+              "ENVOY_NODE_ID", "edge-1", "ENVOY_NODE_GROUP", "edge", "ENVOY_XDS_API_TYPE", "GRPC",
+              "EMBASSY_XDS_HOST", "127.0.0.1", "EMBASSY_XDS_PORT", Integer.toString(controlPlane.xdsPort())))) {
         web.awaitReady(Duration.ofSeconds(30));
+        edge.awaitReady(Duration.ofSeconds(30));
         await(() -> get(webOutbound, "backend", "/items").status() == 503 && denied(backend.admin("/stats")) > 0, Duration.ofSeconds(20),
             "Consul's sidecar denies web's verified identity");
         assertThat(backendApp.requestCount()).as("nothing reached backend's app").isZero();
+        // The edge's identity has no deny intention: Consul's sidecar tells the two apart.
+        await(() -> get(edgePort, "shop.example.com", "/items").status() == 200, Duration.ofSeconds(20),
+            "the edge gateway reaches backend through Consul's sidecar");
+        assertThat(get(edgePort, "shop.example.com", "/items").backend()).isEqualTo("backend-app");
+        assertThat(counter(edge, "cluster.backend.ssl.handshake")).as("the edge's TLS handshakes to Consul's sidecar").isPositive();
 
         Instant deleted = Instant.now();
         consul.http("DELETE", "/v1/connect/intentions/exact?source=web&destination=backend", null);
@@ -229,7 +246,7 @@ class ConsulConnectIT {
         long consulHandshakes = counter(backend.admin("/stats"), "listener.127.0.0.1_" + backendSidecar + ".ssl.handshake");
         assertThat(consulHandshakes).as("Consul's Envoy took web's certificate").isPositive();
         assertThat(counter(web, "cluster.backend.ssl.handshake")).isPositive();
-        System.out.printf("connect interop: Embassy web -> Consul-managed backend sidecar over mTLS (%d handshakes, %d denied while "
+        System.out.printf("connect interop: Embassy web and edge -> Consul-managed backend sidecar over mTLS (%d handshakes, %d denied while "
             + "the deny intention stood); allowed %d ms after its deletion%n", consulHandshakes, denied(backend.admin("/stats")), allowMillis);
       }
     }

@@ -8,7 +8,8 @@ import java.util.Optional;
  * Listeners served to one node group of Envoys: the Envoys whose bootstrap {@code node.cluster}
  * equals {@link #nodeGroup()}. Several gateways may share a node group. With a {@code sidecar}
  * block the gateway is a service's sidecar Envoy (inbound to the app, outbound to other services),
- * which lets a service use Embassy as a lightweight mesh.
+ * which lets a service use Embassy as a lightweight mesh. With {@code connect} an edge gateway
+ * takes a Consul Connect identity to call Connect services with.
  */
 public record Gateway(
     String name,
@@ -18,7 +19,8 @@ public record Gateway(
     Optional<Sidecar> sidecar,
     Optional<AccessLog> accessLog,
     Optional<Stats> stats,
-    Optional<Compression> compression)
+    Optional<Compression> compression,
+    Optional<Connect> connect)
     implements ConfigResource {
   /** The name routes use to attach to a sidecar's outbound listener. */
   public static final String OUTBOUND_LISTENER = "outbound";
@@ -30,6 +32,21 @@ public record Gateway(
     accessLog = Absent.optional(accessLog);
     stats = Absent.optional(stats);
     compression = Absent.optional(compression);
+    connect = Absent.optional(connect);
+  }
+
+  public Gateway(String name, Map<String, String> labels, String nodeGroup, List<Listener> listeners, Optional<Sidecar> sidecar,
+      Optional<AccessLog> accessLog, Optional<Stats> stats, Optional<Compression> compression) {
+    this(name, labels, nodeGroup, listeners, sidecar, accessLog, stats, compression, Optional.empty());
+  }
+
+  /**
+   * The Consul Connect identity this gateway's Envoys present when they call Connect clusters: a
+   * sidecar's {@code sidecar.connect}, or an edge gateway's {@code connect} (an edge has no
+   * inbound mTLS: its clients come from outside the mesh).
+   */
+  public Optional<Connect> identity() {
+    return sidecar.flatMap(Sidecar::connect).or(() -> connect);
   }
 
   public enum CompressionAlgorithm { gzip, brotli, zstd }

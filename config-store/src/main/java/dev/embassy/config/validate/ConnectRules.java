@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Consul Connect opt-ins: a sidecar's {@code connect.service} (the identity it takes) and a
+ * Consul Connect opt-ins: a sidecar's {@code connect.service} (the identity it takes; an edge
+ * gateway's top-level {@code connect} is an identity for outbound calls only) and a
  * cluster's {@code connect.service} (the identity it verifies). Shape checks run per resource;
  * the cross-resource rule is that only a gateway with an identity may call a Connect cluster,
  * because the call presents that identity's leaf certificate. Whether Consul knows the service is
@@ -24,6 +25,17 @@ final class ConnectRules {
 
   static void sidecar(Gateway.Sidecar sidecar, Violations v) {
     sidecar.connect().ifPresent(connect -> service(v.at("connect"), connect.service()));
+  }
+
+  /** An edge gateway's identity; a sidecar's lives in {@code sidecar.connect}, beside what it secures. */
+  static void gateway(Gateway gateway, Violations v) {
+    gateway.connect().ifPresent(connect -> {
+      if (gateway.sidecar().isPresent()) {
+        v.add("connect", "a sidecar gateway takes its identity in sidecar.connect");
+      } else {
+        service(v.at("connect"), connect.service());
+      }
+    });
   }
 
   static void cluster(Cluster cluster, Violations v) {
@@ -57,7 +69,7 @@ final class ConnectRules {
       if (identity.isPresent() && gateway.nodeGroup() != null) {
         for (Gateway peer : view.nodeGroupPeers(gateway.nodeGroup(), gateway.name())) {
           identity(peer).filter(other -> !other.equals(identity.get())).ifPresent(other ->
-              v.at("sidecar", "connect").add("service", "gateway " + peer.name() + " of node group " + gateway.nodeGroup()
+              (gateway.sidecar().isPresent() ? v.at("sidecar", "connect") : v.at("connect")).add("service", "gateway " + peer.name() + " of node group " + gateway.nodeGroup()
                   + " takes Connect identity " + other + "; the Envoys of one node group have one identity"));
         }
       }
@@ -76,7 +88,7 @@ final class ConnectRules {
           Route.BackendRef ref = rule.backendRefs().get(j);
           if (ref != null && ref.cluster() != null && connectCluster(ref.cluster(), view)) {
             v.at("rules", i).at("backendRefs", j).add("cluster", "cluster " + ref.cluster()
-                + " is a Connect cluster; only a gateway with sidecar.connect (an identity to present) may send to it");
+                + " is a Connect cluster; only a gateway with a Connect identity (sidecar.connect, or connect on an edge gateway) may send to it");
           }
         }
       }
@@ -85,11 +97,11 @@ final class ConnectRules {
 
   /** Whether the gateway opted in; a missing service name is reported at its own pointer. */
   private static boolean hasIdentity(Gateway gateway) {
-    return gateway.sidecar().flatMap(Gateway.Sidecar::connect).isPresent();
+    return gateway.identity().isPresent();
   }
 
   private static Optional<String> identity(Gateway gateway) {
-    return gateway.sidecar().flatMap(Gateway.Sidecar::connect).map(Gateway.Connect::service);
+    return gateway.identity().map(Gateway.Connect::service);
   }
 
   private static boolean connectCluster(String name, ConfigView view) {
@@ -104,7 +116,7 @@ final class ConnectRules {
     List<Route> routes = view.routesReferring(ResourceKind.CLUSTER, cluster.name());
     for (Route route : routes) {
       view.gateway(route.gateway()).filter(g -> !hasIdentity(g)).ifPresent(g ->
-          v.add("connect", "route " + route.name() + " of gateway " + g.name() + ", which has no sidecar.connect identity, sends to this cluster"));
+          v.add("connect", "route " + route.name() + " of gateway " + g.name() + ", which has no Connect identity, sends to this cluster"));
     }
   }
 }

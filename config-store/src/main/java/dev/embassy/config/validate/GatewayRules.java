@@ -20,6 +20,7 @@ final class GatewayRules {
     Checks.unique(v, "listeners", gateway.listeners(), Listener::name, "duplicate listener name");
     Checks.unique(v, "listeners", gateway.listeners(), Listener::port, "two listeners on port");
     gateway.sidecar().ifPresent(sidecar -> sidecar(gateway, sidecar, v.at("sidecar")));
+    ConnectRules.gateway(gateway, v);
     ObservabilityRules.check(gateway, v);
     CompressionRules.check(gateway, v);
     for (int i = 0; i < gateway.listeners().size(); i++) {

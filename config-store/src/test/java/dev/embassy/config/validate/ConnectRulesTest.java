@@ -121,6 +121,22 @@ class ConnectRulesTest {
   }
 
   @Test
+  void anEdgeGatewayWithAnIdentityMaySendToAConnectCluster() throws Exception {
+    Gateway edge = read("{\"name\":\"edge\",\"nodeGroup\":\"edge\",\"listeners\":[{\"name\":\"http\",\"port\":10000}],"
+        + "\"connect\":{\"service\":\"edge\"}}", Gateway.class);
+    Route route = read("{\"name\":\"r\",\"gateway\":\"edge\",\"rules\":[{\"backendRefs\":[{\"cluster\":\"api\"}]}]}", Route.class);
+    assertThat(validate(edge)).isEmpty();
+    assertThat(validate(route, edge, read(API, Cluster.class))).isEmpty();
+  }
+
+  @Test
+  void aSidecarTakesItsIdentityInSidecarConnectOnly() throws Exception {
+    Gateway gateway = read(sidecar("web", ",\"connect\":{\"service\":\"web\"}").replaceFirst("\\}\\}$", "},\"connect\":{\"service\":\"web\"}}"),
+        Gateway.class);
+    assertThat(validate(gateway, read(API, Cluster.class), read(PLAIN, Cluster.class))).extracting(FieldError::pointer).containsExactly("/connect");
+  }
+
+  @Test
   void twoIdentitiesInOneNodeGroupAreRefused() throws Exception {
     Gateway web = read(sidecar("web", ",\"connect\":{\"service\":\"web\"}"), Gateway.class);
     Gateway other = read(sidecar("other", ",\"connect\":{\"service\":\"other\"}").replace("\"nodeGroup\":\"other\"", "\"nodeGroup\":\"web\"")

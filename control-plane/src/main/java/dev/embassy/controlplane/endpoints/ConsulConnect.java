@@ -1,7 +1,6 @@
 package dev.embassy.controlplane.endpoints;
 
 import dev.embassy.config.model.ConfigDocument;
-import dev.embassy.config.model.Gateway;
 import dev.embassy.controlplane.ir.MeshIdentity;
 import dev.embassy.controlplane.ir.MeshIntentions;
 import dev.embassy.controlplane.ir.MeshSource;
@@ -26,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consul Connect state for the sidecars that opted in: the CA roots, each identity's leaf
- * certificate, and the intentions, watched only while some gateway has {@code sidecar.connect}.
+ * certificate, and the intentions, watched only while some gateway has a Connect identity
+ * ({@code sidecar.connect}, or {@code connect} on an edge gateway).
  * Every change is reported (one call at a time, bursts merged), so the control plane rebuilds
  * the Connect node groups; what Consul last answered stays while it is unreachable.
  */
@@ -62,7 +62,7 @@ public final class ConsulConnect implements MeshSource, AutoCloseable {
   /** The Connect identities {@code document}'s sidecars take. */
   static Set<String> identities(ConfigDocument document) {
     Set<String> services = new TreeSet<>();
-    document.gateways().forEach(g -> g.sidecar().flatMap(Gateway.Sidecar::connect).ifPresent(c -> services.add(c.service())));
+    document.gateways().forEach(g -> g.identity().ifPresent(c -> services.add(c.service())));
     return services;
   }
 

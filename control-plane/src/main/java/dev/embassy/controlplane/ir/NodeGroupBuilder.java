@@ -64,7 +64,7 @@ public final class NodeGroupBuilder {
     gatewaysByGroup.forEach((group, gateways) -> {
       List<HttpListener> listeners = new ArrayList<>();
       // Validation allows one Connect identity per node group; its Envoys present it on every Connect call.
-      Optional<MeshIdentity> identity = gateways.stream().flatMap(g -> g.sidecar().flatMap(Gateway.Sidecar::connect).stream())
+      Optional<MeshIdentity> identity = gateways.stream().flatMap(g -> g.identity().stream())
           .findFirst().flatMap(connect -> mesh.identity(connect.service()));
       TreeSet<String> usedClusters = new TreeSet<>();
       List<UpstreamCluster> localApps = new ArrayList<>();
