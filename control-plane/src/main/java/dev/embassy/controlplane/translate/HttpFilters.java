@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * The HTTP filter chain of a listener, in the one order that works: Consul intentions first (a
- * caller its service may not be costs nothing further; only Connect inbound listeners have it); client IP lists next (a
+ * caller whose service may not call this one costs nothing further; only Connect inbound
+ * listeners have them); client IP lists next (a
  * refused client costs nothing further, not even a fault or an ext_authz call); fault injection next, so a
  * chaos test sees what a failing upstream looks like whatever comes after; CORS answers preflights
  * before anything can reject them; ext_authz runs before rate limiting so limits can key on the
