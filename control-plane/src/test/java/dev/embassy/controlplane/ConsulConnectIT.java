@@ -180,7 +180,8 @@ class ConsulConnectIT {
    * Interop: an Embassy sidecar and an Embassy edge gateway (state of the world, this time) call a
    * service whose sidecar Consul itself manages ({@code consul connect envoy}, config from the
    * agent's xDS). Consul's Envoy accepts their Embassy-served leaves and applies Consul's
-   * intentions to each identity; Embassy's Envoys accept Consul's Envoy only as backend's SPIFFE ID.
+   * intentions to each identity; Embassy's Envoys find Consul's Envoy through Consul
+   * ({@code /v1/health/connect/backend}) and accept it only as backend's SPIFFE ID.
    */
   @Test
   void embassySidecarsAndEdgesCallAConsulManagedSidecar(TestDatabase database) throws Exception {
@@ -198,7 +199,8 @@ class ConsulConnectIT {
       ConfigSchema.migrate(dataSource);
       new ConfigStore(dataSource).apply(ConfigJson.yaml().readValue("""
           clusters:
-            - {name: backend, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %d}]}}, connect: {service: backend}}
+            # Found through Consul: /v1/health/connect/backend lists backend's sidecar, not backend itself.
+            - {name: backend, discovery: {consul: {service: backend}}, connect: {service: backend}}
           gateways:
             - name: web
               nodeGroup: web
@@ -213,7 +215,7 @@ class ConsulConnectIT {
               connect: {service: edge}
           routes:
             - {name: items, gateway: edge, rules: [{matches: [{path: {value: /items}}], backendRefs: [{cluster: backend}]}]}
-          """.formatted(backendSidecar, webInbound, webApp.port(), webOutbound, edgePort), ConfigDocument.class), true, false, "it", "interop");
+          """.formatted(webInbound, webApp.port(), webOutbound, edgePort), ConfigDocument.class), true, false, "it", "interop");
       // Consul's network RBAC decides when a connection opens, and Envoy keeps upstream
       // connections: so the deny comes first, and its deletion lets the next connection through.
       consul.http("PUT", "/v1/connect/intentions/exact?source=web&destination=backend", "{\"Action\":\"deny\"}");
@@ -231,6 +233,8 @@ class ConsulConnectIT {
         await(() -> get(webOutbound, "backend", "/items").status() == 503 && denied(backend.admin("/stats")) > 0, Duration.ofSeconds(20),
             "Consul's sidecar denies web's verified identity");
         assertThat(backendApp.requestCount()).as("nothing reached backend's app").isZero();
+        assertThat(web.admin("/clusters")).as("backend's endpoint is its sidecar, from /v1/health/connect")
+            .contains("backend::127.0.0.1:" + backendSidecar + "::").doesNotContain("backend::127.0.0.1:" + backendApp.port() + "::");
         // The edge's identity has no deny intention: Consul's sidecar tells the two apart.
         await(() -> get(edgePort, "shop.example.com", "/items").status() == 200, Duration.ofSeconds(20),
             "the edge gateway reaches backend through Consul's sidecar");

@@ -41,8 +41,9 @@ public record Cluster(
   /**
    * The endpoints are Consul Connect sidecars of {@code service}: Envoy talks mTLS to them,
    * presenting the calling sidecar's Connect leaf certificate, and accepts only a peer whose
-   * certificate Consul's CA signed for {@code service} (its SPIFFE ID). Only sidecars with a
-   * Connect identity of their own may use such a cluster.
+   * certificate Consul's CA signed for {@code service} (its SPIFFE ID). With Consul discovery
+   * the endpoints are the discovered service's Connect sidecars ({@code /v1/health/connect}).
+   * Only gateways with a Connect identity of their own may use such a cluster.
    */
   public record Connect(String service) {}
 
