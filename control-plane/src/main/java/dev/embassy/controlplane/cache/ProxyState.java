@@ -15,7 +15,10 @@ import java.util.SortedMap;
  * monitor; the cache never holds two proxies' monitors at once.
  */
 final class ProxyState {
-  /** A response awaiting its ACK: the whole view it brings the proxy to, and the part that was new. */
+  /**
+   * A response awaiting its ACK: the whole view it brings the proxy to, the part that was new, and
+   * (delta) the removals of names the proxy is still subscribed to.
+   */
   record Sent(String version, SortedMap<String, XdsResource> view, Map<String, XdsResource> changed, List<String> removed) {}
 
   /** A request the cache answers when there is something new for the proxy. */

@@ -478,6 +478,18 @@ public final class XdsCache implements ConfigWatcher {
         removed.add(name);
       }
     }
+    List<String> unsubscribed = new ArrayList<>();
+    for (String name : proxy.held.of(type).keySet()) {
+      // Held but neither tracked nor in the view: the proxy unsubscribed (Envoy drops a removed
+      // cluster's endpoints that way, sometimes before the cache removed them). java-control-plane
+      // stops tracking the name, so nothing would be sent, and the proxy would be counted as
+      // holding the old set forever: its revision never reported applied. Confirm the removal,
+      // which brings what it is known to hold in line with what it has.
+      if (!view.containsKey(name) && !open.tracked().containsKey(name) && !open.stale().contains(name)) {
+        removed.add(name);
+        unsubscribed.add(name);
+      }
+    }
     if (changed.isEmpty() && removed.isEmpty() && !open.fresh() || proxy.sent.containsKey(type)) {
       return;
     }
@@ -491,7 +503,10 @@ public final class XdsCache implements ConfigWatcher {
     if (respond(open.watch(), DeltaResponse.create(open.watch().request(), resources, List.copyOf(removed), version))) {
       proxy.answered.add(type);
       proxy.watches.remove(type, open);
-      proxy.sent.put(type, new ProxyState.Sent(version, view, changed, List.copyOf(removed)));
+      // The removals the proxy stays subscribed to, for removedButSubscribed once ACKed.
+      List<String> stillSubscribed = new ArrayList<>(removed);
+      stillSubscribed.removeAll(unsubscribed);
+      proxy.sent.put(type, new ProxyState.Sent(version, view, changed, List.copyOf(stillSubscribed)));
     }
   }
 

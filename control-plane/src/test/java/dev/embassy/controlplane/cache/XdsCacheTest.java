@@ -235,6 +235,27 @@ class XdsCacheTest {
     assertThat(proxy.count(XdsType.ROUTE)).isEqualTo(before);
   }
 
+  @Test
+  void anUnsubscribeFromAHeldNameIsConfirmedSoTheProxyIsKnownToHoldWhatItHas() {
+    publish(snapshot(Map.of("a", 8080, "b", 9090), Map.of("x", "a")));
+    DeltaProxy proxy = new DeltaProxy("d1");
+    proxy.subscribe(XdsType.CLUSTER, Set.of(), Map.of());
+    proxy.ack(XdsType.CLUSTER);
+    proxy.subscribe(XdsType.ENDPOINT, Set.of("a", "b"), Map.of());
+    proxy.ack(XdsType.ENDPOINT);
+    int before = proxy.count(XdsType.ENDPOINT);
+
+    // Envoy lets go of b's endpoints on its own (as when it drops a removed cluster before the
+    // cache has sent the removal): java-control-plane forgets b at once.
+    proxy.unsubscribe(XdsType.ENDPOINT, Set.of("b"));
+    assertThat(proxy.count(XdsType.ENDPOINT)).as("one confirming response").isEqualTo(before + 1);
+    DeltaResponse confirm = proxy.last(XdsType.ENDPOINT);
+    assertThat(confirm.resources()).isEmpty();
+    assertThat(confirm.removedResources()).containsExactly("b");
+    proxy.ack(XdsType.ENDPOINT);
+    assertThat(proxy.count(XdsType.ENDPOINT)).as("and nothing after its ACK").isEqualTo(before + 1);
+  }
+
   private static XdsResources withoutListenersAndRoutes(XdsResources resources) {
     return new XdsResources(resources.nodeGroup(), List.of(), List.of(), resources.clusters(), resources.endpoints(), resources.secrets());
   }
