@@ -18,7 +18,8 @@ public record Gateway(
     Optional<Sidecar> sidecar,
     Optional<AccessLog> accessLog,
     Optional<Stats> stats,
-    Optional<Compression> compression)
+    Optional<Compression> compression,
+    Optional<Tracing> tracing)
     implements ConfigResource {
   /** The name routes use to attach to a sidecar's outbound listener. */
   public static final String OUTBOUND_LISTENER = "outbound";
@@ -30,6 +31,7 @@ public record Gateway(
     accessLog = Absent.optional(accessLog);
     stats = Absent.optional(stats);
     compression = Absent.optional(compression);
+    tracing = Absent.optional(tracing);
   }
 
   public enum CompressionAlgorithm { gzip, brotli, zstd }
@@ -44,6 +46,26 @@ public record Gateway(
       algorithms = Absent.list(algorithms).isEmpty() ? List.of(CompressionAlgorithm.gzip) : Absent.list(algorithms);
       minBytes = Absent.or(minBytes, 1024);
       contentTypes = Absent.list(contentTypes);
+    }
+  }
+
+  /**
+   * W3C trace context through the gateway's listeners: Envoy joins the trace a request's
+   * {@code traceparent} names, or starts one for {@code samplingPercent} of the requests without
+   * one; passes the context on to the backend, auth-service and ratelimit-service; and sends its
+   * spans, as {@code serviceName} (the gateway's name by default), by OTLP over gRPC to {@code collector}.
+   */
+  public record Tracing(Collector collector, Double samplingPercent, Optional<String> serviceName) {
+    public Tracing {
+      samplingPercent = Absent.or(samplingPercent, 100.0);
+      serviceName = Absent.optional(serviceName);
+    }
+  }
+
+  /** An OTLP/gRPC receiver (an OpenTelemetry Collector's otlp receiver listens on 4317). */
+  public record Collector(String address, Integer port) {
+    public Collector {
+      port = Absent.or(port, 4317);
     }
   }
 

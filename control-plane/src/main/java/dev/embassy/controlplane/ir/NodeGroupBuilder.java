@@ -54,7 +54,8 @@ public final class NodeGroupBuilder {
     gatewaysByGroup.forEach((group, gateways) -> {
       List<HttpListener> listeners = new ArrayList<>();
       TreeSet<String> usedClusters = new TreeSet<>();
-      List<UpstreamCluster> localApps = new ArrayList<>();
+      // Clusters a gateway brings itself: its Envoy admin (stats), its trace collector, its sidecar app.
+      List<UpstreamCluster> ownClusters = new ArrayList<>();
       for (Gateway gateway : gateways) {
         for (Gateway.Listener listener : RouteAttachment.listeners(gateway)) {
           List<Route> routes = routesByGateway.getOrDefault(gateway.name(), List.of()).stream()
@@ -76,11 +77,12 @@ public final class NodeGroupBuilder {
         }
         gateway.stats().ifPresent(stats -> {
           listeners.add(StatsListener.listener(gateway, stats, listenerAddress));
-          localApps.add(StatsListener.adminCluster(gateway, stats));
+          ownClusters.add(StatsListener.adminCluster(gateway, stats));
         });
+        TraceExport.collectorCluster(gateway).ifPresent(ownClusters::add);
         gateway.sidecar().ifPresent(sidecar -> {
           listeners.add(SidecarListeners.inbound(gateway, listenerAddress, sidecar.inbound().rateLimitPolicy().map(rateLimits::get)));
-          localApps.add(SidecarListeners.localApp(gateway));
+          ownClusters.add(SidecarListeners.localApp(gateway));
         });
       }
       listeners.sort(java.util.Comparator.comparing(HttpListener::name));
@@ -90,7 +92,7 @@ public final class NodeGroupBuilder {
           .map(c -> new UpstreamCluster(c, endpointsOf(c, endpoints),
               c.tls().flatMap(Cluster.UpstreamTls::caCertificateRef).map(certificateChains::get)))
           .toList());
-      upstreams.addAll(localApps);
+      upstreams.addAll(ownClusters);
       if (uses(listeners, r -> r.authPolicy().isPresent())) {
         upstreams.add(serviceCluster(AUTH_CLUSTER, settings.authService()));
       }

@@ -52,6 +52,7 @@ final class ListenerTranslator {
       timeouts.requestHeaders().ifPresent(t -> hcm.setRequestHeadersTimeout(duration(t)));
     });
     listener.options().accessLog().ifPresent(log -> hcm.addAccessLog(AccessLogTranslator.accessLog(log)));
+    listener.options().tracing().ifPresent(export -> hcm.setTracing(TracingTranslator.tracing(export)));
     hcm.addAllHttpFilters(filters.filters());
     FilterChain.Builder chain = FilterChain.newBuilder()
         .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm.build())));
