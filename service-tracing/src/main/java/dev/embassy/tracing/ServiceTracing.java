@@ -16,12 +16,14 @@ import java.util.TreeMap;
  * OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER, OTEL_BSP_SCHEDULE_DELAY, ...; the SDK's autoconfigure
  * module reads them). Off unless an OTLP endpoint is set: then no SDK is built and no service is
  * wrapped, so an untraced service pays nothing, not even a no-op span per call. On, it traces the
- * services {@link #traced} wraps (the ones Envoy calls), exports spans by OTLP/gRPC in batches and
- * samples parent-based, so a call joins exactly the traces Envoy records. Only traces: metrics and
- * logs exporters stay off unless OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER say otherwise.
+ * services {@link #traced} wraps (the ones Envoy calls), exports spans in batches by OTLP over
+ * HTTP (http/protobuf: an OpenTelemetry Collector's port 4318, where the SDK posts to /v1/traces)
+ * and samples parent-based, so a call joins exactly the traces Envoy records. Only traces: metrics
+ * and logs exporters stay off unless OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER say otherwise.
  */
 public final class ServiceTracing implements AutoCloseable {
   public static final ServiceTracing OFF = new ServiceTracing(Optional.empty());
+  private static final String PROTOCOL = "http/protobuf";
 
   private final Optional<OpenTelemetrySdk> sdk;
 
@@ -29,7 +31,12 @@ public final class ServiceTracing implements AutoCloseable {
     this.sdk = sdk;
   }
 
-  /** The OTEL_* entries of {@code env}: what a service keeps in its config record. */
+  /**
+   * The OTEL_* entries of {@code env}: what a service keeps in its config record.
+   *
+   * @throws IllegalArgumentException for a protocol the services cannot send (only the JDK's HTTP
+   *     sender is on their class path, so OTLP/gRPC would fail at start with a less clear message)
+   */
   public static Map<String, String> variables(Map<String, String> env) {
     Map<String, String> otel = new TreeMap<>();
     env.forEach((name, value) -> {
@@ -37,6 +44,13 @@ public final class ServiceTracing implements AutoCloseable {
         otel.put(name, value.strip());
       }
     });
+    for (String name : new String[] {"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"}) {
+      String protocol = otel.get(name);
+      if (protocol != null && !protocol.equals(PROTOCOL)) {
+        throw new IllegalArgumentException(name + "=" + protocol + ": Embassy's services export " + PROTOCOL
+            + " only (an OpenTelemetry Collector's port 4318)");
+      }
+    }
     return Map.copyOf(otel);
   }
 
@@ -54,6 +68,7 @@ public final class ServiceTracing implements AutoCloseable {
     Map<String, String> properties = new HashMap<>();
     properties.put("otel.service.name", serviceName);
     properties.put("otel.traces.exporter", "otlp");
+    properties.put("otel.exporter.otlp.protocol", PROTOCOL);
     properties.put("otel.metrics.exporter", "none");
     properties.put("otel.logs.exporter", "none");
     // The SDK reads the process environment itself too (and it wins); the map is what makes a

@@ -14,17 +14,24 @@ class ServiceTracingTest {
 
   @Test
   void offWhenTheSdkOrTheTraceExporterIsDisabled() {
-    assertThat(ServiceTracing.start(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317", "OTEL_SDK_DISABLED", "true"), "s").enabled())
+    assertThat(ServiceTracing.start(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318", "OTEL_SDK_DISABLED", "true"), "s").enabled())
         .isFalse();
-    assertThat(ServiceTracing.start(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317", "OTEL_TRACES_EXPORTER", "none"), "s").enabled())
+    assertThat(ServiceTracing.start(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318", "OTEL_TRACES_EXPORTER", "none"), "s").enabled())
         .isFalse();
   }
 
   @Test
   void onWithAnEndpoint() {
-    try (ServiceTracing tracing = ServiceTracing.start(Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:4317"), "s")) {
+    try (ServiceTracing tracing = ServiceTracing.start(Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:4318/v1/traces"), "s")) {
       assertThat(tracing.enabled()).isTrue();
     }
+  }
+
+  @Test
+  void otlpOverGrpcIsRefusedAsASettingError() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServiceTracing.variables(Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http/protobuf");
+    assertThat(ServiceTracing.variables(Map.of("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf"))).hasSize(1);
   }
 
   @Test
