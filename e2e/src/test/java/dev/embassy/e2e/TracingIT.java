@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * OTLP receiver standing in for the collector (gRPC from Envoy, HTTP from the services): one request is one trace, from Envoy's span to
  * the ext_authz and RLS calls Envoy makes (its child spans, and the services' server spans under
  * them) to the traceparent the backend receives. A client's traceparent is joined, and its
- * "not sampled" is obeyed.
+ * "not sampled" is obeyed; at samplingPercent 0 no trace is recorded.
  */
 @ExtendWith(PostgresExtension.class)
 class TracingIT {
@@ -41,12 +41,11 @@ class TracingIT {
         DemoBackend orders = DemoBackend.start("orders");
         Gateway gateway = Gateway.start(database, Map.of(), otel(collector), otel(collector))) {
       gateway.envoy().awaitReady(Duration.ofSeconds(30));
-      gateway.apply(config(idp, orders, collector));
+      gateway.apply(config(idp, orders, collector, 100));
       String token = "Bearer " + idp.token("alice", "orders-api", Map.of("scope", "orders:read"), 300);
 
       // A caller that did not sample: the context goes on unchanged, and nothing is recorded.
       String unsampledTrace = "0af7651916cd43dd8448eb211c80319c";
-      long unsampledAt = System.nanoTime();
       Traceparent passedOn = backendSaw(gateway.get("/orders/1",
           Map.of("authorization", token, "traceparent", "00-" + unsampledTrace + "-b7ad6b7169203331-00")));
       assertThat(passedOn.traceId()).isEqualTo(unsampledTrace);
@@ -62,8 +61,10 @@ class TracingIT {
       Traceparent joined = backendSaw(gateway.get("/orders/8", Map.of("authorization", token, "traceparent", "00-" + clientTrace + "-" + clientSpan + "-01")));
       assertThat(joined.traceId()).as("the client's trace, not a new one").isEqualTo(clientTrace);
 
+      long sentAt = System.nanoTime();
       List<ReceivedSpan> spans = collector.await(all -> complete(all, started.traceId()) && complete(all, clientTrace),
           Duration.ofSeconds(30), "both traces with Envoy's, auth-service's and ratelimit-service's spans");
+      System.out.printf("all spans of both traces received %d ms after the last request%n", (System.nanoTime() - sentAt) / 1_000_000);
       for (Traceparent backend : List.of(started, joined)) {
         List<ReceivedSpan> trace = spans.stream().filter(s -> s.traceId().equals(backend.traceId())).toList();
         System.out.println("trace " + backend.traceId() + ":\n  " + String.join("\n  ", trace.stream().map(ReceivedSpan::toString).toList()));
@@ -84,10 +85,18 @@ class TracingIT {
         assertThat(shouldRateLimit.name()).isEqualTo("envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit");
       }
 
-      // Had the unsampled request been recorded, Envoy would have sent it within one flush interval.
-      long waited = System.nanoTime() - unsampledAt;
-      Thread.sleep(Math.max(0, ENVOY_FLUSH.plusSeconds(1).toMillis() - waited / 1_000_000));
-      assertThat(collector.spans()).as("spans of the unsampled request").noneMatch(s -> s.traceId().equals(unsampledTrace));
+      // samplingPercent 0: Envoy still passes a context on, but starts no recorded trace.
+      gateway.apply(config(idp, orders, collector, 0));
+      long notSampledAt = System.nanoTime();
+      Traceparent notStarted = backendSaw(gateway.get("/orders/9", Map.of("authorization", token)));
+      assertThat(notStarted.sampled()).isFalse();
+
+      // Had either been recorded, Envoy would have sent its spans within one flush interval.
+      Thread.sleep(Math.max(0, ENVOY_FLUSH.plusSeconds(1).toMillis() - (System.nanoTime() - notSampledAt) / 1_000_000));
+      assertThat(collector.spans()).as("spans of the request the client did not sample")
+          .noneMatch(s -> s.traceId().equals(unsampledTrace));
+      assertThat(collector.spans()).as("spans of the request at samplingPercent 0")
+          .noneMatch(s -> s.traceId().equals(notStarted.traceId()));
     }
   }
 
@@ -130,7 +139,7 @@ class TracingIT {
     return Traceparent.parse(header).orElseThrow(() -> new AssertionError("the backend got no valid traceparent: " + response.body()));
   }
 
-  private static String config(OidcProvider idp, DemoBackend backend, OtlpTraceReceiver collector) {
+  private static String config(OidcProvider idp, DemoBackend backend, OtlpTraceReceiver collector, int samplingPercent) {
     return """
         clusters:
           - {name: orders, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %d}]}}}
@@ -151,10 +160,10 @@ class TracingIT {
           - name: edge
             nodeGroup: edge
             listeners: [{name: http, port: ${LISTENER_PORT}}]
-            tracing: {collector: {address: 127.0.0.1, port: %d}, samplingPercent: 100, serviceName: %s}
+            tracing: {collector: {address: 127.0.0.1, port: %d}, samplingPercent: %d, serviceName: %s}
         routes:
           - {name: orders, gateway: edge, authPolicy: orders-jwt, rateLimitPolicy: per-user,
              rules: [{matches: [{path: {value: /orders}}], backendRefs: [{cluster: orders}]}]}
-        """.formatted(backend.port(), idp.issuer(), idp.discoveryUrl(), collector.grpcPort(), GATEWAY_SERVICE);
+        """.formatted(backend.port(), idp.issuer(), idp.discoveryUrl(), collector.grpcPort(), samplingPercent, GATEWAY_SERVICE);
   }
 }
