@@ -10,6 +10,9 @@ import dev.embassy.testsupport.OtlpTraceReceiver;
 import dev.embassy.testsupport.OtlpTraceReceiver.ReceivedSpan;
 import dev.embassy.testsupport.PostgresExtension;
 import dev.embassy.testsupport.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -88,7 +91,7 @@ class TracingIT {
       // samplingPercent 0: Envoy still passes a context on, but starts no recorded trace.
       gateway.apply(config(idp, orders, collector, 0));
       long notSampledAt = System.nanoTime();
-      Traceparent notStarted = backendSaw(gateway.get("/orders/9", Map.of("authorization", token)));
+      Traceparent notStarted = backendSaw(onNewConnection(gateway, "/orders/9", token));
       assertThat(notStarted.sampled()).isFalse();
 
       // Had either been recorded, Envoy would have sent its spans within one flush interval.
@@ -121,6 +124,17 @@ class TracingIT {
     List<ReceivedSpan> of = trace.stream().filter(s -> s.service().equals(service)).toList();
     assertThat(of).as(service + "'s spans in the trace").hasSize(1);
     return of.getFirst();
+  }
+
+  /**
+   * A request on a connection of its own: a kept-alive one would still belong to the listener as
+   * it was before the last change (Envoy drains a changed listener's connections, it does not move them).
+   */
+  private static HttpResponse<String> onNewConnection(Gateway gateway, String path, String token) throws Exception {
+    try (HttpClient client = HttpClient.newHttpClient()) {
+      return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.listenerPort() + path))
+          .header("authorization", token).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
   }
 
   /** The W3C traceparent the backend received, from DemoBackend's echo of its request headers. */
