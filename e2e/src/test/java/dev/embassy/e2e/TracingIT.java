@@ -44,7 +44,13 @@ class TracingIT {
         DemoBackend orders = DemoBackend.start("orders");
         Gateway gateway = Gateway.start(database, Map.of(), otel(collector), otel(collector))) {
       gateway.envoy().awaitReady(Duration.ofSeconds(30));
-      gateway.apply(config(idp, orders, collector, 100));
+      // Tracing added to a gateway already serving, as an operator would.
+      gateway.apply(config(idp, orders, collector, 100).replaceAll("(?m)^ *tracing: .*\n", ""));
+      try {
+        gateway.apply(config(idp, orders, collector, 100));
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\nEnvoy: " + gateway.envoy().logTail(60), e);
+      }
       String token = "Bearer " + idp.token("alice", "orders-api", Map.of("scope", "orders:read"), 300);
 
       // A caller that did not sample: the context goes on unchanged, and nothing is recorded.
