@@ -167,8 +167,8 @@ public record Gateway(
   }
 
   /**
-   * Connection-level timeouts of a listener; Envoy's defaults apply to those left out (no idle
-   * timeout for connections, 5 minutes for streams).
+   * Connection-level timeouts of a listener; Envoy's defaults apply to those left out (1 hour for
+   * idle connections, 5 minutes for idle streams).
    */
   public record Timeouts(Optional<String> idle, Optional<String> streamIdle, Optional<String> requestHeaders) {
     public Timeouts {
