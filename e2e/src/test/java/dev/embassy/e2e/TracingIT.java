@@ -106,6 +106,15 @@ class TracingIT {
           .noneMatch(s -> s.traceId().equals(unsampledTrace));
       assertThat(collector.spans()).as("spans of the request at samplingPercent 0")
           .noneMatch(s -> s.traceId().equals(notStarted.traceId()));
+
+      // The collector goes away: Envoy's exports fail, the requests they belong to do not.
+      collector.close();
+      for (int i = 0; i < 4; i++) {
+        Traceparent traced = backendSaw(gateway.get("/orders/" + i, Map.of("authorization", token,
+            "traceparent", "00-" + clientTrace.substring(0, 30) + "0" + i + "-" + clientSpan + "-01")));
+        assertThat(traced.sampled()).isTrue();
+        Thread.sleep(500);
+      }
     }
   }
 

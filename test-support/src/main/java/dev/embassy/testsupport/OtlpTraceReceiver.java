@@ -46,6 +46,7 @@ public final class OtlpTraceReceiver implements AutoCloseable {
   private final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
   private final Server server;
   private final HttpServer http;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private OtlpTraceReceiver() throws IOException {
     server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -146,8 +147,12 @@ public final class OtlpTraceReceiver implements AutoCloseable {
     return values;
   }
 
+  /** Stops receiving; a second close does nothing (a test may stop the collector before its end). */
   @Override
   public void close() throws InterruptedException {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     http.stop(0);
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
   }
