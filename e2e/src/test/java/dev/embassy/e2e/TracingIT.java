@@ -28,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * OTLP receiver standing in for the collector (gRPC from Envoy, HTTP from the services): one request is one trace, from Envoy's span to
  * the ext_authz and RLS calls Envoy makes (its child spans, and the services' server spans under
  * them) to the traceparent the backend receives. A client's traceparent is joined, and its
- * "not sampled" is obeyed; at samplingPercent 0 no trace is recorded.
+ * "not sampled" is obeyed; at samplingPercent 0 no trace is started, while a caller's sampled one
+ * is still recorded; a collector that is gone costs no request.
  */
 @ExtendWith(PostgresExtension.class)
 class TracingIT {
@@ -97,8 +98,12 @@ class TracingIT {
       // samplingPercent 0: Envoy still passes a context on, but starts no recorded trace.
       gateway.apply(config(idp, orders, collector, 0));
       long notSampledAt = System.nanoTime();
-      Traceparent notStarted = backendSaw(onNewConnection(gateway, "/orders/9", token));
+      Traceparent notStarted = backendSaw(onNewConnection(gateway, "/orders/9", token, Optional.empty()));
       assertThat(notStarted.sampled()).isFalse();
+      // ...while a caller's sampled context is still recorded: its decision, not samplingPercent.
+      String forcedTrace = "5bf92f3577b34da6a3ce929d0e0e4736";
+      assertThat(backendSaw(onNewConnection(gateway, "/orders/10", token, Optional.of("00-" + forcedTrace + "-" + clientSpan + "-01"))).traceId())
+          .isEqualTo(forcedTrace);
 
       // Had either been recorded, Envoy would have sent its spans within one flush interval.
       Thread.sleep(Math.max(0, ENVOY_FLUSH.plusSeconds(1).toMillis() - (System.nanoTime() - notSampledAt) / 1_000_000));
@@ -106,6 +111,8 @@ class TracingIT {
           .noneMatch(s -> s.traceId().equals(unsampledTrace));
       assertThat(collector.spans()).as("spans of the request at samplingPercent 0")
           .noneMatch(s -> s.traceId().equals(notStarted.traceId()));
+      collector.await(all -> all.stream().anyMatch(sp -> sp.traceId().equals(forcedTrace) && sp.service().equals(GATEWAY_SERVICE)),
+          Duration.ofSeconds(10), "Envoy's spans of the sampled request at samplingPercent 0");
 
       // The collector goes away: Envoy's exports fail, the requests they belong to do not.
       collector.close();
@@ -145,10 +152,13 @@ class TracingIT {
    * A request on a connection of its own: a kept-alive one would still belong to the listener as
    * it was before the last change (Envoy drains a changed listener's connections, it does not move them).
    */
-  private static HttpResponse<String> onNewConnection(Gateway gateway, String path, String token) throws Exception {
+  private static HttpResponse<String> onNewConnection(Gateway gateway, String path, String token, Optional<String> traceparent)
+      throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.listenerPort() + path))
+        .header("authorization", token).timeout(Duration.ofSeconds(5));
+    traceparent.ifPresent(t -> request.header("traceparent", t));
     try (HttpClient client = HttpClient.newHttpClient()) {
-      return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.listenerPort() + path))
-          .header("authorization", token).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
   }
 
