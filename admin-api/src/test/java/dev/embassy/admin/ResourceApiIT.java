@@ -154,13 +154,52 @@ class ResourceApiIT extends AdminApiTestCase {
     assertThat(keyless.status()).isEqualTo(200);
     assertThat(keyless.header("Embassy-Revision")).isNull();
 
-    AdminApiFixture.Response missingKey = api.post("/api/v1/certificates", certificate.put("name", "no-key").toString());
-    assertThat(missingKey.status()).isEqualTo(422);
-    assertThat(missingKey.json().path("errors").get(0).path("pointer").asText()).isEqualTo("/privateKey");
+    // Without a key a certificate is a CA only: stored, but no listener may present it.
+    assertThat(api.post("/api/v1/certificates", certificate.put("name", "no-key").toString()).status()).isEqualTo(201);
+    Map<String, Long> before = api.snapshot();
+    AdminApiFixture.Response presented = api.post("/api/v1/gateways", """
+        {"name":"edge","nodeGroup":"edge","listeners":[{"name":"https","port":10443,"protocol":"HTTPS","tls":{"certificateRefs":["edge-tls","no-key"]}}]}""");
+    assertThat(presented.status()).as(presented.toString()).isEqualTo(422);
+    assertThat(presented.json().path("errors").get(0).path("pointer").asText()).isEqualTo("/listeners/0/tls/certificateRefs/1");
+    AdminApiFixture.Response applied = api.send("POST", "/api/v1/config:apply", "application/json", """
+        {"gateways":[{"name":"edge","nodeGroup":"edge","listeners":[{"name":"https","port":10443,"protocol":"HTTPS","tls":{"certificateRefs":["no-key"]}}]}]}""",
+        AdminApiFixture.ADMIN_TOKEN, Map.of());
+    assertThat(applied.status()).as(applied.toString()).isEqualTo(422);
+    assertThat(applied.json().path("errors").get(0).path("pointer").asText()).isEqualTo("/gateways/0/listeners/0/tls/certificateRefs/0");
+    assertThat(api.snapshot()).isEqualTo(before);
 
     AdminApiFixture.Response badKey = api.post("/api/v1/certificates", certificate.put("name", "bad-key").put("privateKey", "-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----\n").toString());
     assertThat(badKey.status()).isEqualTo(422);
     assertThat(badKey.body()).doesNotContain("not base64");
+  }
+
+  @Test
+  void clientCertificatesNeedAnExistingCaCertificate() throws Exception {
+    String chain = Files.readString(Path.of(getClass().getResource("/tls/test-cert.pem").toURI()));
+    String key = Files.readString(Path.of(getClass().getResource("/tls/test-key.pem").toURI()));
+    api.post("/api/v1/certificates", JsonNodeFactory.instance.objectNode().put("name", "edge-tls").put("certificateChain", chain)
+        .put("privateKey", key).toString());
+    String gateway = """
+        {"name":"edge","nodeGroup":"edge","listeners":[{"name":"https","port":10443,"protocol":"HTTPS",
+         "tls":{"certificateRefs":["edge-tls"],"clientCertificates":{"mode":"Optional","caCertificateRef":"%s"}}}]}""";
+    Map<String, Long> before = api.snapshot();
+    AdminApiFixture.Response missing = api.post("/api/v1/gateways", gateway.formatted("partners-ca"));
+    assertThat(missing.status()).as(missing.toString()).isEqualTo(422);
+    assertThat(missing.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(missing.json().path("errors").get(0).path("pointer").asText()).isEqualTo("/listeners/0/tls/clientCertificates/caCertificateRef");
+    assertThat(missing.json().path("errors").get(0).path("detail").asText()).contains("certificates/partners-ca");
+    AdminApiFixture.Response badMode = api.post("/api/v1/gateways", gateway.formatted("edge-tls").replace("Optional", "Sometimes"));
+    assertThat(badMode.status()).as(badMode.toString()).isEqualTo(400);
+    assertThat(api.snapshot()).isEqualTo(before);
+
+    // A CA needs no key; the listener then verifies clients against it.
+    assertThat(api.post("/api/v1/certificates", JsonNodeFactory.instance.objectNode().put("name", "partners-ca")
+        .put("certificateChain", chain).toString()).status()).isEqualTo(201);
+    AdminApiFixture.Response created = api.post("/api/v1/gateways", gateway.formatted("partners-ca"));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    assertThat(created.json().at("/listeners/0/tls/clientCertificates/mode").asText()).isEqualTo("Optional");
+    AdminApiFixture.Response inUse = api.delete("/api/v1/certificates/partners-ca", Map.of());
+    assertThat(inUse.status()).isEqualTo(409);
   }
 
   @Test

@@ -22,6 +22,7 @@ import dev.embassy.testsupport.PostgresExtension;
 import dev.embassy.testsupport.RepoPaths;
 import dev.embassy.testsupport.TestCertificates;
 import dev.embassy.testsupport.TestDatabase;
+import dev.embassy.testsupport.TlsContexts;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -38,6 +39,7 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,15 +47,21 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,6 +84,7 @@ class SecureXdsIT {
   private static Path dir;
   private static TestCertificates ca;
   private static Path caFile;
+  private static TestCertificates.Issued server;
   private static TestCertificates.Issued edge;
   private static DemoBackend backend;
   private static HikariDataSource dataSource;
@@ -88,7 +97,7 @@ class SecureXdsIT {
     dir = Files.createTempDirectory("embassy-secure-xds-");
     ca = TestCertificates.authority("embassy-test-ca");
     caFile = ca.writeCertificate(dir.resolve("ca.crt"));
-    TestCertificates.Issued server = ca.server(dir, "xds-server");
+    server = ca.server(dir, "xds-server");
     edge = ca.client(dir, "edge", "spiffe://embassy/node-group/edge");
     Path tokens = Files.writeString(dir.resolve("node-tokens"),
         "edge sha256:" + sha256(EDGE_TOKEN) + "\npayments sha256:" + sha256(PAYMENTS_TOKEN) + "\n");
@@ -209,6 +218,52 @@ class SecureXdsIT {
     }
     assertThat(refused("missing_token") - missing).isEqualTo(1.0);
     assertThat(refused("identity_conflict") - conflict).isEqualTo(1.0);
+  }
+
+  @Test
+  void aRotatedServerCertificateIsServedToNewConnectionsWithoutARestartOnceItsKeyMatches() throws Exception {
+    assertThat(servedSerial()).isEqualTo(server.x509().getSerialNumber());
+    long handshakes = envoyStats().get("cluster.embassy_xds.ssl.handshake");
+    Path staging = Files.createDirectories(dir.resolve("staging"));
+    TestCertificates.Issued next = ca.server(staging, "xds-server");
+
+    // The key lands first, as a non-atomic writer would do it: the pair no longer matches, and the
+    // old certificate must keep serving rather than break every new handshake.
+    Files.move(next.privateKey(), server.privateKey(), StandardCopyOption.REPLACE_EXISTING);
+    Thread.sleep(600); // three reload periods of 200 ms
+    assertThat(servedSerial()).as("a certificate with another certificate's key is not installed").isEqualTo(server.x509().getSerialNumber());
+    try (Client client = Client.open(edgeCredentials(), EDGE_TOKEN)) {
+      assertThat(client.sotw("edge")).as("new clients are still served meanwhile").isInstanceOf(DiscoveryResponse.class);
+    }
+
+    long written = System.nanoTime();
+    Files.move(next.certificate(), server.certificate(), StandardCopyOption.REPLACE_EXISTING);
+    long deadline = written + TimeUnit.SECONDS.toNanos(5);
+    while (!servedSerial().equals(next.x509().getSerialNumber())) {
+      assertThat(System.nanoTime()).as("the rotated certificate is served within 5 s at a 200 ms reload").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    System.out.printf("xDS server certificate rotation: served to new connections %d ms after the file was replaced%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - written));
+    try (Client client = Client.open(edgeCredentials(), EDGE_TOKEN)) {
+      assertThat(client.sotw("edge")).as("a new client verifies the new certificate").isInstanceOf(DiscoveryResponse.class);
+    }
+    // Envoy's ADS connection was set up before the rotation and stays up: no new handshake, still routing.
+    assertThat(new ObjectMapper().readTree(awaitOk("/hello").body()).path("backend").asText()).isEqualTo("secure");
+    assertThat(envoyStats().get("cluster.embassy_xds.ssl.handshake")).isEqualTo(handshakes);
+  }
+
+  /** The serial of the certificate a fresh TLS connection to the ADS port is served (a new context each time: no session resumption). */
+  private static BigInteger servedSerial() throws Exception {
+    SSLContext context = TlsContexts.client(ca.certificate(), Optional.of(edge));
+    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", controlPlane.xdsPort())) {
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setApplicationProtocols(new String[] {"h2"});
+      socket.setSSLParameters(parameters);
+      socket.setSoTimeout(5000);
+      socket.startHandshake();
+      return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+    }
   }
 
   /** envoy/bootstrap/edge.yaml with the page's transport socket and token snippets applied where the page says. */

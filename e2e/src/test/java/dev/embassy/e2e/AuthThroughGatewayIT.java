@@ -55,6 +55,20 @@ class AuthThroughGatewayIT {
 
       assertThat(gateway.get("/public/status", Map.of()).statusCode()).as("a public route needs no token").isEqualTo(200);
 
+      // stripAuthorization takes the credential out wherever the policy read it from.
+      HttpResponse<String> byQuery = gateway.get("/query/7?a=1&access_token=" + token + "&b=2", Map.of());
+      assertThat(byQuery.statusCode()).as(byQuery.body()).isEqualTo(200);
+      assertThat(JSON.readTree(byQuery.body()).path("path").asText()).as("the token's query parameter removed, the others kept")
+          .isEqualTo("/query/7?a=1&b=2");
+      HttpResponse<String> byCookie = gateway.get("/cookie/7", Map.of("cookie", "theme=dark; session=" + token + "; lang=en"));
+      assertThat(byCookie.statusCode()).as(byCookie.body()).isEqualTo(200);
+      assertThat(JSON.readTree(byCookie.body()).path("headers").path("cookie").asText()).as("the token's cookie removed, the others kept")
+          .isEqualTo("theme=dark; lang=en");
+      HttpResponse<String> byHeader = gateway.get("/header/7", Map.of("x-token", token, "authorization", "Basic c29tZW9uZQ=="));
+      assertThat(byHeader.statusCode()).as(byHeader.body()).isEqualTo(200);
+      assertThat(JSON.readTree(byHeader.body()).path("headers").has("x-token")).as("the token's own header removed").isFalse();
+      assertThat(JSON.readTree(byHeader.body()).path("headers").has("authorization")).as("and Authorization too").isFalse();
+
       // The policy changes in the store; auth-service and Envoy follow without a restart.
       gateway.apply(config(idp, orders, "orders:write"));
       assertThat(gateway.get("/orders/7", Map.of("authorization", "Bearer " + token)).statusCode()).isEqualTo(403);
@@ -71,12 +85,30 @@ class AuthThroughGatewayIT {
               - {name: demo, issuer: "%s", discoveryUrl: "%s", audiences: [orders-api]}
             requirements: {scopes: [%s]}
             forwardClaims: [{claim: sub, header: x-user-id}, {claim: scope, header: x-user-scopes}]
+          - name: by-query
+            providers: [{name: demo, issuer: "%2$s", discoveryUrl: "%3$s", audiences: [orders-api]}]
+            tokenSource: {queryParam: access_token}
+            stripAuthorization: true
+          - name: by-cookie
+            providers: [{name: demo, issuer: "%2$s", discoveryUrl: "%3$s", audiences: [orders-api]}]
+            tokenSource: {cookie: session}
+            stripAuthorization: true
+          - name: by-header
+            providers: [{name: demo, issuer: "%2$s", discoveryUrl: "%3$s", audiences: [orders-api]}]
+            tokenSource: {header: x-token}
+            stripAuthorization: true
         gateways: [{name: edge, nodeGroup: edge, listeners: [{name: http, port: ${LISTENER_PORT}}]}]
         routes:
           - {name: orders, gateway: edge, authPolicy: orders-jwt,
              rules: [{matches: [{path: {value: /orders}}], backendRefs: [{cluster: orders}]}]}
           - {name: public, gateway: edge,
              rules: [{matches: [{path: {value: /public}}], backendRefs: [{cluster: orders}]}]}
+          - {name: by-query, gateway: edge, authPolicy: by-query,
+             rules: [{matches: [{path: {value: /query}}], backendRefs: [{cluster: orders}]}]}
+          - {name: by-cookie, gateway: edge, authPolicy: by-cookie,
+             rules: [{matches: [{path: {value: /cookie}}], backendRefs: [{cluster: orders}]}]}
+          - {name: by-header, gateway: edge, authPolicy: by-header,
+             rules: [{matches: [{path: {value: /header}}], backendRefs: [{cluster: orders}]}]}
         """.formatted(backend.port(), idp.issuer(), idp.discoveryUrl(), scope);
   }
 }

@@ -78,7 +78,7 @@ class DocsExamplesIT {
     // The ports deploy/up uses (README "Running the stack"), which the pages are written for.
     Map<Integer, Integer> ports = Map.of(
         10000, gateway.listenerPort(), 8001, admin.port(), 8088, demo1.port(), 8089, demo2.port(),
-        9901, gateway.envoy().adminPort(), 9102, FreePorts.one(), 4317, collector.grpcPort());
+        9901, gateway.envoy().adminPort(), 9102, FreePorts.one(), 10443, FreePorts.one(), 4317, collector.grpcPort());
     runner = new DocExampleRunner(ports, "http://127.0.0.1:" + admin.port(), ADMIN_TOKEN,
         this::awaitLatestRevision);
     extractor = new DocExampleExtractor(Map.of("EMBASSY_ADMIN_TOKEN", ADMIN_TOKEN));

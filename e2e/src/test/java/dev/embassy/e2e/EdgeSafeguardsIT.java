@@ -53,6 +53,7 @@ class EdgeSafeguardsIT {
               - {name: reporter, sha256: %s, scopes: [reports:read]}
           requirements: {scopes: [orders:read]}
           forwardClaims: [{claim: sub, header: x-user-id}]
+          stripAuthorization: true
       gateways:
         - name: edge
           nodeGroup: edge
@@ -153,6 +154,7 @@ class EdgeSafeguardsIT {
     assertThat(valid.statusCode()).isEqualTo(200);
     // The identity auth-service sets replaces the one the client sent.
     assertThat(JSON.readTree(valid.body()).path("headers").path("x-user-id").asText()).isEqualTo("ci-bot");
+    assertThat(JSON.readTree(valid.body()).path("headers").has("x-api-key")).as("stripAuthorization: the key stays at the gateway").isFalse();
   }
 
   private static void pathNormalisation(Gateway gateway) throws Exception {

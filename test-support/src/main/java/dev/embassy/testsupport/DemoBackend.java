@@ -34,15 +34,30 @@ public final class DemoBackend implements AutoCloseable {
 
   public static DemoBackend start(String name) {
     try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
-      DemoBackend backend = new DemoBackend(name, server);
-      server.createContext("/", backend::answer);
-      server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-      server.start();
-      return backend;
+      return serve(name, HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128));
     } catch (IOException e) {
       throw new UncheckedIOException("could not start demo backend " + name, e);
     }
+  }
+
+  /** The same backend over HTTPS, presenting the certificate in {@code tls} (see {@link TlsContexts#server}). */
+  public static DemoBackend startHttps(String name, javax.net.ssl.SSLContext tls) {
+    try {
+      com.sun.net.httpserver.HttpsServer server =
+          com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+      server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+      return serve(name, server);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start demo backend " + name, e);
+    }
+  }
+
+  private static DemoBackend serve(String name, HttpServer server) {
+    DemoBackend backend = new DemoBackend(name, server);
+    server.createContext("/", backend::answer);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.start();
+    return backend;
   }
 
   public String name() {

@@ -153,6 +153,20 @@ public final class EnvoyProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * The value of the stat named exactly {@code name}; fails when Envoy has no such stat, so a
+   * misspelt name cannot pass as a zero.
+   */
+  public long stat(String name) {
+    String filter = java.net.URLEncoder.encode("^" + name.replace(".", "\\.") + "$", java.nio.charset.StandardCharsets.UTF_8);
+    for (String line : admin("/stats?filter=" + filter).split("\n")) {
+      if (line.startsWith(name + ": ")) {
+        return Long.parseLong(line.substring(name.length() + 2).strip());
+      }
+    }
+    throw new IllegalStateException("Envoy has no stat " + name);
+  }
+
   public String configDump() {
     return admin("/config_dump");
   }

@@ -41,8 +41,16 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * between runs.
  */
 public final class TestCertificates {
-  /** A leaf certificate's files, and the certificate itself for assertions. */
-  public record Issued(Path certificate, Path privateKey, X509Certificate x509) {}
+  /**
+   * A leaf certificate's files, the certificate itself for assertions, and its key and issuer for
+   * a JDK client or server presenting it (see {@link TlsContexts}).
+   */
+  public record Issued(Path certificate, Path privateKey, X509Certificate x509, PrivateKey key, X509Certificate issuer) {
+    @Override
+    public String toString() {
+      return "Issued[" + x509.getSubjectX500Principal() + "]";
+    }
+  }
 
   private static final AtomicLong SERIALS = new AtomicLong(System.currentTimeMillis());
 
@@ -87,11 +95,36 @@ public final class TestCertificates {
         List.of(new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")));
   }
 
+  /** A server certificate for the DNS names {@code dnsNames} only, as {@code dir/<name>.crt} and {@code .key}. */
+  public Issued serverFor(Path dir, String name, String... dnsNames) {
+    return serverFor(dir, name, List.of(dnsNames), List.of());
+  }
+
+  /** A server certificate with DNS and URI subject alternative names, as {@code dir/<name>.crt} and {@code .key}. */
+  public Issued serverFor(Path dir, String name, List<String> dnsNames, List<String> uriSans) {
+    List<GeneralName> names = new ArrayList<>();
+    for (String dns : dnsNames) {
+      names.add(new GeneralName(GeneralName.dNSName, dns));
+    }
+    for (String uri : uriSans) {
+      names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri));
+    }
+    return issue(dir, name, KeyPurposeId.id_kp_serverAuth, names);
+  }
+
   /** A client certificate with {@code uriSans} (such as SPIFFE IDs), as {@code dir/<name>.crt} and {@code .key}. */
   public Issued client(Path dir, String name, String... uriSans) {
+    return client(dir, name, List.of(uriSans), List.of());
+  }
+
+  /** A client certificate with URI and DNS subject alternative names, as {@code dir/<name>.crt} and {@code .key}. */
+  public Issued client(Path dir, String name, List<String> uriSans, List<String> dnsSans) {
     List<GeneralName> names = new ArrayList<>();
     for (String uri : uriSans) {
       names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri));
+    }
+    for (String dns : dnsSans) {
+      names.add(new GeneralName(GeneralName.dNSName, dns));
     }
     return issue(dir, name, KeyPurposeId.id_kp_clientAuth, names);
   }
@@ -111,7 +144,7 @@ public final class TestCertificates {
       X509Certificate leaf = sign(builder, keys.getPrivate());
       Path cert = write(dir.resolve(leafName + ".crt"), pem("CERTIFICATE", encoded(leaf)));
       Path key = write(dir.resolve(leafName + ".key"), pem("PRIVATE KEY", leafKeys.getPrivate().getEncoded()));
-      return new Issued(cert, key, leaf);
+      return new Issued(cert, key, leaf, leafKeys.getPrivate(), certificate);
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("could not mint test certificate " + leafName, e);
     }

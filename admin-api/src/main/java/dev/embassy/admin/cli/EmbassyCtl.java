@@ -3,6 +3,7 @@ package dev.embassy.admin.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,11 +11,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * embassyctl: the admin API from a shell, for GitOps pipelines (what decK is to Kong).
@@ -26,7 +33,8 @@ import java.util.Map;
  * embassyctl rollback N                  make the config equal to revision N (as a new revision)
  * </pre>
  *
- * Settings: EMBASSY_ADMIN_URL (default http://127.0.0.1:8001), EMBASSY_ADMIN_TOKEN or --token.
+ * Settings: EMBASSY_ADMIN_URL (default http://127.0.0.1:8001), EMBASSY_ADMIN_TOKEN or --token,
+ * EMBASSY_ADMIN_CACERT or --cacert (PEM CAs to trust for an https URL instead of the JDK's).
  * Exit status: 0 done, 1 the API refused (its problem details are printed), 2 usage error.
  */
 public final class EmbassyCtl {
@@ -36,11 +44,12 @@ public final class EmbassyCtl {
   private final String token;
   private final PrintStream out;
   private final PrintStream err;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
 
-  private EmbassyCtl(URI base, String token, PrintStream out, PrintStream err) {
+  private EmbassyCtl(URI base, String token, HttpClient http, PrintStream out, PrintStream err) {
     this.base = base;
     this.token = token;
+    this.http = http;
     this.out = out;
     this.err = err;
   }
@@ -51,17 +60,23 @@ public final class EmbassyCtl {
 
   public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     List<String> rest = new ArrayList<>(List.of(args));
-    String token = option(rest, "--token").orElse(env.get("EMBASSY_ADMIN_TOKEN"));
-    String url = option(rest, "--url").orElse(env.getOrDefault("EMBASSY_ADMIN_URL", "http://127.0.0.1:8001"));
-    if (rest.isEmpty()) {
-      return usage(err, "no command");
-    }
-    if (token == null || token.isBlank()) {
-      return usage(err, "no token: set EMBASSY_ADMIN_TOKEN or pass --token");
-    }
-    EmbassyCtl ctl = new EmbassyCtl(URI.create(url.endsWith("/") ? url : url + "/"), token.strip(), out, err);
-    String command = rest.removeFirst();
+    String url = env.getOrDefault("EMBASSY_ADMIN_URL", "http://127.0.0.1:8001");
     try {
+      String token = option(rest, "--token").orElse(env.get("EMBASSY_ADMIN_TOKEN"));
+      url = option(rest, "--url").orElse(url);
+      java.util.Optional<String> caFile = option(rest, "--cacert").or(() -> java.util.Optional.ofNullable(env.get("EMBASSY_ADMIN_CACERT")));
+      if (rest.isEmpty()) {
+        return usage(err, "no command");
+      }
+      if (token == null || token.isBlank()) {
+        return usage(err, "no token: set EMBASSY_ADMIN_TOKEN or pass --token");
+      }
+      HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+      if (caFile.isPresent() && !caFile.get().isBlank()) {
+        http.sslContext(trusting(Path.of(caFile.get())));
+      }
+      EmbassyCtl ctl = new EmbassyCtl(URI.create(url.endsWith("/") ? url : url + "/"), token.strip(), http.build(), out, err);
+      String command = rest.removeFirst();
       return switch (command) {
         case "apply" -> ctl.apply(rest, false);
         case "diff" -> ctl.apply(rest, true);
@@ -184,6 +199,30 @@ public final class EmbassyCtl {
     return 1;
   }
 
+  /** Only the CAs in {@code file} are trusted: the admin API's certificate is usually from a private CA. */
+  private static SSLContext trusting(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      int i = 0;
+      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        trust.setCertificateEntry("ca-" + i++, certificate);
+      }
+      if (i == 0) {
+        throw new UsageException("--cacert " + file + " holds no PEM certificate");
+      }
+      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, factory.getTrustManagers(), null);
+      return context;
+    } catch (IOException e) {
+      throw new UsageException("--cacert " + file + " cannot be read: " + e.getMessage());
+    } catch (GeneralSecurityException e) {
+      throw new UsageException("--cacert " + file + " is not a PEM certificate bundle: " + e.getMessage());
+    }
+  }
+
   private static java.util.Optional<String> option(List<String> args, String name) {
     for (Iterator<String> it = args.iterator(); it.hasNext(); ) {
       if (it.next().equals(name)) {
@@ -211,7 +250,7 @@ public final class EmbassyCtl {
 
   private static int usage(PrintStream err, String problem) {
     err.println("embassyctl: " + problem);
-    err.println("usage: embassyctl [--url URL] [--token TOKEN] apply|diff -f FILE [--prune] | dump [--format yaml|json] | rollback N");
+    err.println("usage: embassyctl [--url URL] [--token TOKEN] [--cacert FILE] apply|diff -f FILE [--prune] | dump [--format yaml|json] | rollback N");
     return 2;
   }
 

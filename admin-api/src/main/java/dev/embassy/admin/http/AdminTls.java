@@ -11,6 +11,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -43,6 +44,7 @@ public final class AdminTls implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdminTls.class);
   private static final Pattern PKCS8 = Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
   private static final char[] IN_MEMORY = "in-memory".toCharArray();
+  private static final byte[] PAIR_PROBE = "embassy admin key-pair check".getBytes(StandardCharsets.US_ASCII);
 
   /** Where the certificate and key are, and how often to look for a new one. */
   public record PemFiles(Path certificate, Path privateKey, Duration reload) {}
@@ -51,6 +53,7 @@ public final class AdminTls implements AutoCloseable {
   private final SslContextFactory.Server context;
   private final ScheduledExecutorService watcher;
   private volatile List<FileTime> loaded;
+  private volatile List<FileTime> refused = List.of();
 
   private AdminTls(PemFiles files, SslContextFactory.Server context, List<FileTime> loaded) {
     this.files = files;
@@ -84,15 +87,22 @@ public final class AdminTls implements AutoCloseable {
   void reloadIfChanged() {
     try {
       List<FileTime> now = modified(files);
-      if (now.equals(loaded)) {
+      if (now.equals(loaded) || now.equals(refused)) {
         return;
       }
-      KeyStore fresh = keyStore(files);
+      KeyStore fresh;
+      try {
+        fresh = keyStore(files);
+      } catch (RuntimeException e) {
+        // A half-written pair (a key rotated before its certificate) is retried when a file changes
+        // again; warned about once, not at every check.
+        refused = now;
+        throw e;
+      }
       context.reload(factory -> factory.setKeyStore(fresh));
       loaded = now;
       LOG.atInfo().addKeyValue("certificate", files.certificate()).log("admin API certificate reloaded");
     } catch (Exception e) {
-      // A half-written pair (a key rotated before its certificate) is retried at the next check.
       LOG.atWarn().addKeyValue("certificate", files.certificate()).log("admin API certificate not reloaded, the last one stays: {}", e.getMessage());
     }
   }
@@ -106,14 +116,44 @@ public final class AdminTls implements AutoCloseable {
       if (chain.length == 0) {
         throw new IllegalArgumentException(files.certificate() + " holds no PEM certificate");
       }
+      PrivateKey key = privateKey(files.privateKey());
+      requireKeyOf(chain[0], key, files);
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
-      store.setKeyEntry("admin", privateKey(files.privateKey()), IN_MEMORY, chain);
+      store.setKeyEntry("admin", key, IN_MEMORY, chain);
       return store;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the admin API's TLS files", e);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot use the admin API's TLS files: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The key store takes any key beside any certificate; a mismatched pair would only fail at each
+   * handshake. A signature made with the key must verify with the certificate's public key.
+   */
+  private static void requireKeyOf(Certificate leaf, PrivateKey key, PemFiles files) throws GeneralSecurityException {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      default -> "Ed25519";
+    };
+    Signature signer = Signature.getInstance(algorithm);
+    signer.initSign(key);
+    signer.update(PAIR_PROBE);
+    byte[] signature = signer.sign();
+    boolean matches;
+    try {
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(leaf.getPublicKey());
+      verifier.update(PAIR_PROBE);
+      matches = verifier.verify(signature);
+    } catch (GeneralSecurityException otherKeyType) {
+      matches = false;
+    }
+    if (!matches) {
+      throw new IllegalArgumentException(files.privateKey() + " is not the key of the first certificate in " + files.certificate());
     }
   }
 

@@ -50,7 +50,7 @@ class EmbassyCtlReferenceTest {
         pageFlags.addAll(flags(code.group(1)));
       }
     }
-    assertThat(cliFlags).containsExactlyInAnyOrder("--url", "--token", "-f", "--prune", "--format");
+    assertThat(cliFlags).containsExactlyInAnyOrder("--url", "--token", "--cacert", "-f", "--prune", "--format");
     assertThat(pageFlags).as("flags the page describes").isEqualTo(cliFlags);
   }
 

@@ -79,7 +79,8 @@ public final class CheckEvaluator {
     if (policy.dryRun() && decision instanceof Decision.Deny deny) {
       LOG.atInfo().addKeyValue("policy", policy.name()).addKeyValue("route", input.route()).addKeyValue("reason", deny.reason())
           .addKeyValue("status", deny.status()).log("dry run: would deny");
-      return new Decision.Allow(policy.name(), deny.reason(), Map.of(), identityHeaderRemovals(policy, Map.of()), Map.of(), Optional.of(deny));
+      return new Decision.Allow(policy.name(), deny.reason(), Map.of(), identityHeaderRemovals(policy, Map.of()), List.of(), Map.of(),
+          Optional.of(deny));
     }
     if (decision instanceof Decision.Deny deny && LOG.isDebugEnabled()) {
       LOG.atDebug().addKeyValue("policy", policy.name()).addKeyValue("route", input.route()).addKeyValue("reason", deny.reason())
@@ -101,7 +102,7 @@ public final class CheckEvaluator {
       return verifier.verify(token.get(), policy.issuers()).handle((outcome, failure) -> {
         if (failure == null) {
           cacheListener.lookedUp(outcome.cached());
-          return authorize(policy, new Identity(Identity.Kind.TOKEN, outcome.token().claims()));
+          return authorize(policy, new Identity(Identity.Kind.TOKEN, outcome.token().claims()), input);
         }
         // A verification that waited for a refetch fails wrapped; one decided at once does not.
         Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
@@ -124,20 +125,20 @@ public final class CheckEvaluator {
       return CompletableFuture.completedFuture(
           new Decision.Deny(policy.name(), "api_key_unknown", 401, "invalid_token", "the API key is not valid", List.of()));
     }
-    return CompletableFuture.completedFuture(authorize(policy, keyIdentity.get()));
+    return CompletableFuture.completedFuture(authorize(policy, keyIdentity.get(), input));
   }
 
   /** The policy's requirements for an authenticated identity: allow, or 403 with what is missing. */
-  private static Decision authorize(CompiledPolicy policy, Identity identity) {
+  private static Decision authorize(CompiledPolicy policy, Identity identity, CheckInput input) {
     Optional<RequirementSet.Shortfall> shortfall = policy.requirements().evaluate(identity);
     if (shortfall.isPresent()) {
       return new Decision.Deny(policy.name(), "requirements_unmet", 403, "insufficient_scope",
           "the credential does not meet this route's requirements", shortfall.get().requiredScopes());
     }
-    return allow(policy, identity);
+    return allow(policy, identity, input);
   }
 
-  private static Decision.Allow allow(CompiledPolicy policy, Identity identity) {
+  private static Decision.Allow allow(CompiledPolicy policy, Identity identity, CheckInput input) {
     Map<String, String> set = new LinkedHashMap<>();
     for (CompiledPolicy.ForwardedClaim forwarded : policy.forwardClaims()) {
       ClaimValues.lookup(identity.claims(), forwarded.claim()).flatMap(ClaimValues::text)
@@ -145,11 +146,30 @@ public final class CheckEvaluator {
           .ifPresent(value -> set.put(forwarded.header(), value));
     }
     List<String> remove = identityHeaderRemovals(policy, set);
+    List<String> removeQuery = List.of();
     if (policy.stripAuthorization()) {
-      remove.add("authorization");
+      // The credential that was used, wherever it came from: a token read from x-token or a
+      // cookie must not reach the backend any more than one in Authorization.
+      TokenSource.Removal credential = identity.kind() == Identity.Kind.API_KEY
+          ? new TokenSource.Removal(List.of(policy.apiKeys().orElseThrow().header()), Map.of(), List.of())
+          : policy.tokenSource().removal(input.headers());
+      // Authorization goes in every case, as the field's name promises.
+      for (String header : concat("authorization", credential.headers())) {
+        if (!remove.contains(header)) {
+          remove.add(header);
+        }
+      }
+      set.putAll(credential.setHeaders());
+      removeQuery = credential.queryParameters();
     }
     return new Decision.Allow(policy.name(), identity.kind() == Identity.Kind.API_KEY ? "api_key" : "token",
-        set, remove, metadata(identity), Optional.empty());
+        set, remove, removeQuery, metadata(identity), Optional.empty());
+  }
+
+  private static List<String> concat(String first, List<String> rest) {
+    List<String> all = new ArrayList<>(List.of(first));
+    all.addAll(rest);
+    return all;
   }
 
   /**

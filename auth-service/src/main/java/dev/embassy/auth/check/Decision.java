@@ -15,15 +15,17 @@ public sealed interface Decision {
    * Let the request through.
    *
    * @param setHeaders headers to set, overwriting any the client sent
-   * @param removeHeaders headers to remove (identity headers without a claim, authorization when stripped)
+   * @param removeHeaders headers to remove (identity headers without a claim, the credential's header when stripped)
+   * @param removeQueryParameters query parameters to remove (the token's, when stripped)
    * @param metadata claims as text for Envoy's dynamic metadata (rate limits per user)
    * @param dryRunDenial set when a dry-run policy would have denied: what it would have said
    */
   record Allow(String policy, String reason, Map<String, String> setHeaders, List<String> removeHeaders,
-      Map<String, String> metadata, java.util.Optional<Deny> dryRunDenial) implements Decision {
+      List<String> removeQueryParameters, Map<String, String> metadata, java.util.Optional<Deny> dryRunDenial) implements Decision {
     public Allow {
       setHeaders = Map.copyOf(setHeaders);
       removeHeaders = List.copyOf(removeHeaders);
+      removeQueryParameters = List.copyOf(removeQueryParameters);
       metadata = Map.copyOf(metadata);
     }
   }

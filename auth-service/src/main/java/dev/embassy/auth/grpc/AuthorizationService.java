@@ -84,6 +84,9 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
     if (!input.warmup()) {
       // From the Check's arrival to its answer: a refetch wait is part of the decision's latency.
       metrics.decided(decision, System.nanoTime() - start);
+      if (input.clientPrincipal().isPresent()) {
+        metrics.clientCertificateChecked(decision.policy());
+      }
     }
   }
 
@@ -98,6 +101,10 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
         headers.merge(header.getKey().toLowerCase(Locale.ROOT), value, (a, b) -> a + "," + b);
       }
     }
-    return new CheckInput(request.getAttributes().getContextExtensionsMap(), headers, http.getPath());
+    // Envoy fills source.principal only from a client certificate it verified (mutual TLS); a
+    // header cannot forge it.
+    String principal = request.getAttributes().getSource().getPrincipal();
+    return new CheckInput(request.getAttributes().getContextExtensionsMap(), headers, http.getPath(),
+        principal.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(principal));
   }
 }

@@ -36,6 +36,7 @@ final class CheckResponses {
         // Overwrite, never append: a client-sent x-user-id must not survive next to ours.
         .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)));
     ok.addAllHeadersToRemove(allow.removeHeaders());
+    ok.addAllQueryParametersToRemove(allow.removeQueryParameters());
     Struct.Builder metadata = Struct.newBuilder();
     allow.metadata().forEach((name, value) -> metadata.putFields(name, Value.newBuilder().setStringValue(value).build()));
     return CheckResponse.newBuilder()

@@ -2,6 +2,8 @@ package dev.embassy.auth.policy;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +14,26 @@ import java.util.Optional;
  */
 public sealed interface TokenSource {
   Optional<String> extract(Map<String, String> headers, String path);
+
+  /** What takes this source's token out of the request, so that the backend never sees it. */
+  Removal removal(Map<String, String> headers);
+
+  /**
+   * @param headers headers to remove
+   * @param setHeaders headers to overwrite (a Cookie header without the token's cookie)
+   * @param queryParameters query parameters to remove
+   */
+  record Removal(List<String> headers, Map<String, String> setHeaders, List<String> queryParameters) {
+    public Removal {
+      headers = List.copyOf(headers);
+      setHeaders = Map.copyOf(setHeaders);
+      queryParameters = List.copyOf(queryParameters);
+    }
+
+    static Removal header(String name) {
+      return new Removal(List.of(name), Map.of(), List.of());
+    }
+  }
 
   /** {@code Authorization: Bearer <token>} (RFC 6750 §2.1; the scheme is case-insensitive, RFC 9110 §11.1). */
   record BearerHeader() implements TokenSource {
@@ -24,6 +46,11 @@ public sealed interface TokenSource {
       String token = value.substring(7).strip();
       return token.isEmpty() ? Optional.empty() : Optional.of(token);
     }
+
+    @Override
+    public Removal removal(Map<String, String> headers) {
+      return Removal.header("authorization");
+    }
   }
 
   /** A header holding just the token. */
@@ -35,6 +62,11 @@ public sealed interface TokenSource {
     @Override
     public Optional<String> extract(Map<String, String> headers, String path) {
       return Optional.ofNullable(headers.get(name)).map(String::strip).filter(t -> !t.isEmpty());
+    }
+
+    @Override
+    public Removal removal(Map<String, String> headers) {
+      return Removal.header(name);
     }
   }
 
@@ -59,6 +91,25 @@ public sealed interface TokenSource {
       }
       return Optional.empty();
     }
+
+    /** The other cookies stay: the backend may need its own session cookie next to the token. */
+    @Override
+    public Removal removal(Map<String, String> headers) {
+      String cookies = headers.get("cookie");
+      if (cookies == null) {
+        return new Removal(List.of(), Map.of(), List.of());
+      }
+      List<String> kept = new ArrayList<>();
+      for (String pair : cookies.split(";")) {
+        int eq = pair.indexOf('=');
+        if (!(eq > 0 && pair.substring(0, eq).strip().equals(name)) && !pair.isBlank()) {
+          kept.add(pair.strip());
+        }
+      }
+      return kept.isEmpty()
+          ? Removal.header("cookie")
+          : new Removal(List.of(), Map.of("cookie", String.join("; ", kept)), List.of());
+    }
   }
 
   /** A query parameter (RFC 6750 §2.3; discouraged there, but some clients can do nothing else). */
@@ -79,6 +130,11 @@ public sealed interface TokenSource {
         }
       }
       return Optional.empty();
+    }
+
+    @Override
+    public Removal removal(Map<String, String> headers) {
+      return new Removal(List.of(), Map.of(), List.of(name));
     }
 
     private static String decode(String text) {

@@ -21,7 +21,8 @@ import java.util.function.DoubleSupplier;
 
 /**
  * auth-service's Prometheus metrics (embassy_auth_*; Micrometer adds _total and _seconds):
- * decisions by result, reason and policy; Check latency; JWKS fetches; verified-token cache
+ * decisions by result, reason and policy; Checks with a verified client certificate by policy;
+ * Check latency; JWKS fetches; verified-token cache
  * lookups (hit ratio = hits / all). Counters are looked up once per label set and kept, since a
  * Check is on the hot path.
  */
@@ -31,6 +32,7 @@ public final class AuthMetrics implements FetchListener {
   private final Counter cacheHits;
   private final Counter cacheMisses;
   private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
+  private final Map<String, Counter> clientCertificateChecks = new ConcurrentHashMap<>();
 
   public AuthMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -59,6 +61,17 @@ public final class AuthMetrics implements FetchListener {
     decisions.computeIfAbsent(key, k -> Counter.builder("embassy.auth.decisions")
         .description("Check decisions by result (allow, deny, dry_run_deny), reason and policy")
         .tag("result", result).tag("reason", decision.reason()).tag("policy", decision.policy())
+        .register(registry)).increment();
+  }
+
+  /**
+   * One Check from a connection with a verified client certificate (a mutual-TLS listener): how
+   * much of a policy's traffic carries a certificate identity, for instance before requiring it.
+   */
+  public void clientCertificateChecked(String policy) {
+    clientCertificateChecks.computeIfAbsent(policy, p -> Counter.builder("embassy.auth.client.certificate.checks")
+        .description("Checks whose connection presented a client certificate Envoy verified, by policy")
+        .tag("policy", p)
         .register(registry)).increment();
   }
 

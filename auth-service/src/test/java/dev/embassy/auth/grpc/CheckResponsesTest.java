@@ -15,7 +15,7 @@ class CheckResponsesTest {
   @Test
   void allowOverwritesIdentityHeadersRemovesTheRestAndCarriesMetadata() {
     CheckResponse response = CheckResponses.of(new Decision.Allow("p", "token", Map.of("x-user-id", "alice"),
-        List.of("x-user-email", "authorization"), Map.of("sub", "alice", "tier", "gold"), Optional.empty()));
+        List.of("x-user-email", "authorization"), List.of("access_token"), Map.of("sub", "alice", "tier", "gold"), Optional.empty()));
     assertThat(response.getStatus().getCode()).isEqualTo(Code.OK_VALUE);
     assertThat(response.getOkResponse().getHeadersList()).singleElement().satisfies(h -> {
       assertThat(h.getHeader().getKey()).isEqualTo("x-user-id");
@@ -23,6 +23,7 @@ class CheckResponsesTest {
       assertThat(h.getAppendAction()).isEqualTo(HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD);
     });
     assertThat(response.getOkResponse().getHeadersToRemoveList()).containsExactly("x-user-email", "authorization");
+    assertThat(response.getOkResponse().getQueryParametersToRemoveList()).containsExactly("access_token");
     assertThat(response.getDynamicMetadata().getFieldsMap().get("sub").getStringValue()).isEqualTo("alice");
     assertThat(response.getDynamicMetadata().getFieldsMap().get("tier").getStringValue()).isEqualTo("gold");
   }

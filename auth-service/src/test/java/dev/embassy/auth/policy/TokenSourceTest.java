@@ -30,4 +30,18 @@ class TokenSourceTest {
     assertThat(query.extract(Map.of(), "/orders")).isEmpty();
     assertThat(query.extract(Map.of(), "/orders?access_token=%zz")).isEmpty();
   }
+
+  @Test
+  void eachSourceSaysHowToTakeItsTokenOutOfTheRequest() {
+    assertThat(new TokenSource.BearerHeader().removal(Map.of()).headers()).containsExactly("authorization");
+    assertThat(new TokenSource.Header("X-Token").removal(Map.of()).headers()).containsExactly("x-token");
+    TokenSource.Removal cookie = new TokenSource.Cookie("session").removal(Map.of("cookie", "a=1; session=abc; b=2"));
+    assertThat(cookie.headers()).isEmpty();
+    assertThat(cookie.setHeaders()).containsExactly(Map.entry("cookie", "a=1; b=2"));
+    assertThat(new TokenSource.Cookie("session").removal(Map.of("cookie", "session=abc")).headers()).containsExactly("cookie");
+    assertThat(new TokenSource.Cookie("session").removal(Map.of("cookie", "xsession=1")).setHeaders()).containsExactly(Map.entry("cookie", "xsession=1"));
+    TokenSource.Removal query = new TokenSource.QueryParam("access_token").removal(Map.of());
+    assertThat(query.queryParameters()).containsExactly("access_token");
+    assertThat(query.headers()).isEmpty();
+  }
 }

@@ -76,11 +76,36 @@ public record Cluster(
     }
   }
 
-  /** TLS to the upstream; verified against {@code caCertificateRef}, else the system trust store. */
-  public record UpstreamTls(Optional<String> sni, Optional<String> caCertificateRef) {
+  /**
+   * TLS to the upstream; verified against {@code caCertificateRef}, else the system trust store.
+   * The upstream's certificate must also carry one of {@code subjectAltNames}; without any, its
+   * DNS SANs must match {@code sni} when that is set (a certificate for *.example.com matches
+   * api.example.com), and only the chain is checked when neither is.
+   */
+  public record UpstreamTls(Optional<String> sni, Optional<String> caCertificateRef, List<SubjectAltName> subjectAltNames) {
     public UpstreamTls {
       sni = Absent.optional(sni);
       caCertificateRef = Absent.optional(caCertificateRef);
+      subjectAltNames = Absent.list(subjectAltNames);
+    }
+
+    public UpstreamTls(Optional<String> sni, Optional<String> caCertificateRef) {
+      this(sni, caCertificateRef, List.of());
+    }
+  }
+
+  public enum SanType { DNS, URI }
+
+  public enum SanMatch { Exact, Prefix }
+
+  /**
+   * A subject alt name the upstream's certificate must carry: a DNS name (exactly; wildcard
+   * certificates match as TLS clients match them) or a URI such as a SPIFFE ID, exactly or by
+   * prefix (spiffe://corp.example/ns/payments/ for every service of a namespace).
+   */
+  public record SubjectAltName(SanType type, String value, SanMatch match) {
+    public SubjectAltName {
+      match = Absent.or(match, SanMatch.Exact);
     }
   }
 

@@ -112,6 +112,9 @@ public record Gateway(
         }
         refs.add(new Reference(ResourceKind.CERTIFICATE, certs.get(j), "/listeners/" + i + "/tls/certificateRefs/" + j));
       }
+      int listener = i;
+      listeners.get(i).tls().flatMap(Tls::clientCertificates).map(ClientCertificates::caCertificateRef).ifPresent(ca ->
+          refs.add(new Reference(ResourceKind.CERTIFICATE, ca, "/listeners/" + listener + "/tls/clientCertificates/caCertificateRef")));
     }
     sidecar.ifPresent(s -> {
       if (s.inbound() != null) {
@@ -178,10 +181,33 @@ public record Gateway(
     }
   }
 
-  /** Server certificates for an HTTPS listener, chosen by SNI among {@code certificateRefs}. */
-  public record Tls(List<String> certificateRefs) {
+  /**
+   * Server certificates for an HTTPS listener, chosen by SNI among {@code certificateRefs}, and
+   * optionally the client certificates it asks for (mutual TLS).
+   */
+  public record Tls(List<String> certificateRefs, Optional<ClientCertificates> clientCertificates) {
     public Tls {
       certificateRefs = Absent.list(certificateRefs);
+      clientCertificates = Absent.optional(clientCertificates);
+    }
+
+    public Tls(List<String> certificateRefs) {
+      this(certificateRefs, Optional.empty());
+    }
+  }
+
+  /** Whether a client without a certificate may still connect; a certificate it does present must verify. */
+  public enum ClientCertificateMode { Required, Optional }
+
+  /**
+   * Mutual TLS on a listener: clients present certificates issued by the CA whose chain is the
+   * certificate {@code caCertificateRef} (no key needed). The verified identity (subject, URI and
+   * DNS SANs) reaches backends in X-Forwarded-Client-Cert, and auth-service in its Check; a client's
+   * own X-Forwarded-Client-Cert is always dropped.
+   */
+  public record ClientCertificates(ClientCertificateMode mode, String caCertificateRef) {
+    public ClientCertificates {
+      mode = Absent.or(mode, ClientCertificateMode.Required);
     }
   }
 

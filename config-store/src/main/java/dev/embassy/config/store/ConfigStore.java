@@ -213,7 +213,7 @@ public final class ConfigStore {
       OptionalLong current = committed.current();
       // Refusals are only ever given under the lock, against the latest revision.
       if (current.isEmpty() || committed.exists(resource.kind(), resource.name())
-          || resource instanceof Certificate certificate && certificate.privateKey().isEmpty()
+          || !PresentedCertificates.presentsNone(resource)
           || !ConfigValidator.validate(resource, committed.with(resource)).isEmpty()) {
         return Optional.empty();
       }
@@ -260,10 +260,9 @@ public final class ConfigStore {
           if (committed.exists(resource.kind(), resource.name())) {
             throw new StoreException.AlreadyExists(resource.kind(), resource.name());
           }
-          if (resource instanceof Certificate certificate && certificate.privateKey().isEmpty()) {
-            throw new StoreException.Invalid(List.of(new FieldError("/privateKey", "is required when creating a certificate")));
-          }
           requireValid(ConfigValidator.validate(resource, committed.with(resource)));
+          DSLContext tx = DSL.using(c, SQLDialect.POSTGRES);
+          requireValid(PresentedCertificates.withoutKey(resource, "", name -> keyless(tx, name)));
           claimKeys = claimKeys(resource);
         }
         ConfigRevision revision = CreateStatements.create(c, parent, actor, summary, changesJson, change, claimKeys);
@@ -329,6 +328,7 @@ public final class ConfigStore {
       requireMatch(current, ifMatch);
       DatabaseView view = new DatabaseView(tx, resource);
       requireValid(ConfigValidator.validate(resource, view));
+      requireValid(PresentedCertificates.withoutKey(resource, "", name -> keyless(tx, name)));
       if (resource instanceof Gateway gateway) {
         requireValid(dependentRouteErrors(gateway, ResourceRows.routesOf(tx, gateway.name()), ""));
       }
@@ -412,10 +412,12 @@ public final class ConfigStore {
       List<FieldError> crossErrors = new ArrayList<>();
       pointers.forEach((resource, pointer) -> {
         crossErrors.addAll(prefixed(pointer, ConfigValidator.validate(resource, view)));
-        if (resource instanceof Certificate certificate && certificate.privateKey().isEmpty()
-            && !current.getOrDefault(ResourceKind.CERTIFICATE, Map.of()).containsKey(certificate.name())) {
-          crossErrors.add(new FieldError(pointer + "/privateKey", "is required for a new certificate"));
-        }
+        crossErrors.addAll(PresentedCertificates.withoutKey(resource, pointer, name -> {
+          // After the write: a submitted key, else the stored one (a write without a key keeps it).
+          ConfigResource certificate = desired.get(ResourceKind.CERTIFICATE).get(name);
+          return certificate != null && ((Certificate) certificate).privateKey().isEmpty()
+              && secrets.getOrDefault(ResourceKind.CERTIFICATE + "/" + name, Optional.empty()).isEmpty();
+        }));
         if (resource instanceof Gateway gateway && !prune) {
           List<ConfigResource> untouchedRoutes = desired.get(ResourceKind.ROUTE).values().stream()
               .filter(r -> ((Route) r).gateway().equals(gateway.name()) && !submitted.get(ResourceKind.ROUTE).containsKey(r.name()))
@@ -571,5 +573,10 @@ public final class ConfigStore {
       entry.put("op", change.op().name());
     }
     return array.toString();
+  }
+
+  /** Whether certificate {@code name} is stored without a private key. */
+  private static boolean keyless(DSLContext tx, String name) {
+    return ResourceRows.find(tx, ResourceKind.CERTIFICATE, name).map(row -> row.secret().isEmpty()).orElse(false);
   }
 }

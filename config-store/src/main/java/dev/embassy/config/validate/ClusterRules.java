@@ -56,6 +56,7 @@ final class ClusterRules {
     cluster.tls().ifPresent(tls -> {
       tls.sni().ifPresent(sni -> Checks.preciseHostname(v.at("tls"), "sni", sni));
       tls.caCertificateRef().ifPresent(ca -> Checks.name(v.at("tls"), "caCertificateRef", ca));
+      subjectAltNames(tls.subjectAltNames(), v.at("tls"));
     });
     cluster.healthCheck().ifPresent(check -> {
       Violations at = v.at("healthCheck");
@@ -123,6 +124,39 @@ final class ClusterRules {
       return java.net.InetAddress.getByName(address) != null;
     } catch (java.net.UnknownHostException e) {
       return false;
+    }
+  }
+
+  private static final int MAX_SUBJECT_ALT_NAMES = 16;
+  private static final java.util.regex.Pattern URI_SAN = java.util.regex.Pattern.compile("[a-z][a-z0-9+.-]*:[\\x21-\\x7e]+");
+
+  /** @param v the {@code /tls} view */
+  private static void subjectAltNames(java.util.List<Cluster.SubjectAltName> names, Violations v) {
+    Checks.maxSize(v, "subjectAltNames", names, MAX_SUBJECT_ALT_NAMES);
+    for (int i = 0; i < names.size(); i++) {
+      Cluster.SubjectAltName name = names.get(i);
+      Violations at = v.at("subjectAltNames", i);
+      if (name == null) {
+        at.here("must be an object");
+        continue;
+      }
+      if (!Checks.required(at, "type", name.type()) || !Checks.required(at, "value", name.value())) {
+        continue;
+      }
+      switch (name.type()) {
+        case DNS -> {
+          if (name.match() == Cluster.SanMatch.Prefix) {
+            at.add("match", "DNS names match exactly (a wildcard certificate matches as TLS clients match it); Prefix is for URI");
+          } else {
+            Checks.preciseHostname(at, "value", name.value());
+          }
+        }
+        case URI -> {
+          if (name.value().length() > 2048 || !URI_SAN.matcher(name.value()).matches()) {
+            at.add("value", "must be an absolute URI such as spiffe://trust-domain/path, without spaces or control characters");
+          }
+        }
+      }
     }
   }
 }

@@ -46,6 +46,10 @@ final class GatewayRules {
         for (int j = 0; j < tls.certificateRefs().size(); j++) {
           Checks.name(at.at("tls", "certificateRefs"), Integer.toString(j), tls.certificateRefs().get(j));
         }
+        tls.clientCertificates().ifPresent(client -> {
+          Violations clientAt = at.at("tls", "clientCertificates");
+          Checks.name(clientAt, "caCertificateRef", client.caCertificateRef());
+        });
       });
     }
   }

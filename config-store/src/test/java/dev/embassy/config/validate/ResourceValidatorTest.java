@@ -138,6 +138,8 @@ class ResourceValidatorTest {
       sidecar without inbound                 | {"name":"g","nodeGroup":"svc","sidecar":{}} | /sidecar/inbound
       listener named like the sidecar's own   | {"name":"g","nodeGroup":"svc","listeners":[{"name":"outbound","port":9000}],"sidecar":{"inbound":{"port":15006,"appPort":8080}}} | /sidecar
       neither listeners nor sidecar           | {"name":"g","nodeGroup":"svc"} | /listeners
+      client certificates without a CA        | {"name":"g","nodeGroup":"e","listeners":[{"name":"s","port":443,"protocol":"HTTPS","tls":{"certificateRefs":["c"],"clientCertificates":{"mode":"Required"}}}]} | /listeners/0/tls/clientCertificates/caCertificateRef
+      client certificates on an HTTP listener | {"name":"g","nodeGroup":"e","listeners":[{"name":"s","port":80,"tls":{"certificateRefs":["c"],"clientCertificates":{"caCertificateRef":"ca"}}}]} | /listeners/0/tls
       """)
   void invalidGatewayIsReportedAtItsPointer(String description, String json, String pointer) throws Exception {
     assertThat(validate(ResourceKind.GATEWAY, json)).extracting(FieldError::pointer).contains(pointer);
@@ -147,6 +149,29 @@ class ResourceValidatorTest {
   void aSidecarGatewayNeedsNoListeners() throws Exception {
     assertThat(validate(ResourceKind.GATEWAY, """
         {"name":"orders","nodeGroup":"orders","sidecar":{"inbound":{"port":15006,"appPort":8080},"outbound":{"port":15001,"clusters":["payments"]}}}"""))
+        .isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      DNS SAN with a wildcard          | {"type":"DNS","value":"*.internal"}                         | /tls/subjectAltNames/0/value
+      DNS SAN by prefix                | {"type":"DNS","value":"api.internal","match":"Prefix"}      | /tls/subjectAltNames/0/match
+      URI SAN that is not a URI        | {"type":"URI","value":"payments"}                           | /tls/subjectAltNames/0/value
+      URI SAN with a space             | {"type":"URI","value":"spiffe://corp/ns/a b"}               | /tls/subjectAltNames/0/value
+      SAN without a type               | {"value":"api.internal"}                                    | /tls/subjectAltNames/0/type
+      SAN without a value              | {"type":"DNS"}                                              | /tls/subjectAltNames/0/value
+      """)
+  void invalidSubjectAltNameIsReportedAtItsPointer(String description, String san, String pointer) throws Exception {
+    String json = "{\"name\":\"c\",\"discovery\":{\"static\":{\"endpoints\":[{\"address\":\"10.0.0.1\",\"port\":443}]}},"
+        + "\"tls\":{\"subjectAltNames\":[" + san + "]}}";
+    assertThat(validate(ResourceKind.CLUSTER, json)).extracting(FieldError::pointer).contains(pointer);
+  }
+
+  @Test
+  void subjectAltNamesOfBothKindsAreValid() throws Exception {
+    assertThat(validate(ResourceKind.CLUSTER, """
+        {"name":"c","discovery":{"static":{"endpoints":[{"address":"10.0.0.1","port":443}]}},"tls":{"sni":"api.internal",
+         "subjectAltNames":[{"type":"DNS","value":"api.internal"},{"type":"URI","value":"spiffe://corp.example/ns/pay/","match":"Prefix"}]}}"""))
         .isEmpty();
   }
 }

@@ -46,6 +46,15 @@ final class ProxyState {
   /** Delta: the resource versions of the response rejected last. */
   final EnumMap<XdsType, Map<String, String>> rejectedDelta = new EnumMap<>(XdsType.class);
   final EnumMap<XdsType, OpenWatch> watches = new EnumMap<>(XdsType.class);
+  /**
+   * Delta, named types: names the cache removed that the proxy never unsubscribed from.
+   * java-control-plane forgets a name once its removal is ACKed, but the proxy stays subscribed:
+   * an Envoy listener draining after its gateway was deleted keeps its RouteConfiguration's
+   * subscription, and a re-added gateway's listener shares it without subscribing again. Without
+   * this, a resource of that name coming back would never be sent, and the Envoy would route by
+   * the copy it held before the removal.
+   */
+  final EnumMap<XdsType, Set<String>> removedButSubscribed = new EnumMap<>(XdsType.class);
   /** Types this proxy has had a delta answer for: a later empty request is not a new subscription. */
   final java.util.EnumSet<XdsType> answered = java.util.EnumSet.noneOf(XdsType.class);
   /**

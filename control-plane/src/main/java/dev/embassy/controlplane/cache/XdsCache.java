@@ -256,7 +256,18 @@ public final class XdsCache implements ConfigWatcher {
           proxy.held.set(type.get(), sent.view());
           ackedView = sent.view();
           acked = true;
+          if (!type.get().wildcard()) {
+            Set<String> orphans = proxy.removedButSubscribed.computeIfAbsent(type.get(), t -> new HashSet<>());
+            orphans.removeAll(sent.changed().keySet());
+            orphans.addAll(sent.removed());
+          }
         }
+      }
+      Set<String> orphans = proxy.removedButSubscribed.getOrDefault(type.get(), Set.of());
+      if (!orphans.isEmpty()) {
+        // An explicit subscribe is java-control-plane's to track again; an unsubscribe ends it.
+        request.getResourceNamesSubscribeList().forEach(orphans::remove);
+        request.getResourceNamesUnsubscribeList().forEach(orphans::remove);
       }
       boolean fresh = sent == null && request.getResponseNonce().isEmpty() && resourceVersions.isEmpty() && !proxy.answered.contains(type.get());
       if (fresh) {
@@ -266,7 +277,7 @@ public final class XdsCache implements ConfigWatcher {
       SortedMap<String, XdsResource> held = proxy.held.of(type.get());
       Map<String, String> tracked;
       NameSet subscribed;
-      if (acked && pendingResources.isEmpty() && resourceVersions.size() == held.size()) {
+      if (acked && pendingResources.isEmpty() && orphans.isEmpty() && resourceVersions.size() == held.size()) {
         // It holds exactly what it ACKed: read versions from that view instead of copying them.
         tracked = new HeldVersions(held);
         subscribed = isWildcard ? NameSet.EMPTY : NameSet.of(held);
@@ -274,6 +285,7 @@ public final class XdsCache implements ConfigWatcher {
         tracked = Map.copyOf(resourceVersions);
         Set<String> names = new HashSet<>(resourceVersions.keySet());
         names.addAll(pendingResources);
+        names.addAll(orphans);
         subscribed = isWildcard ? NameSet.EMPTY : new NameSet(Set.copyOf(names));
       }
       Set<String> stale = Set.copyOf(request.getInitialResourceVersionsMap().keySet());

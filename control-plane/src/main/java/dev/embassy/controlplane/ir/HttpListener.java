@@ -5,10 +5,11 @@ import java.util.List;
 /**
  * One Envoy listener: a gateway listener's port, with its virtual hosts in the order Envoy should
  * try them. Named {@code <gateway>-<listener>}, which is also its RouteConfiguration's name. An
- * HTTPS listener carries the certificates it presents (chosen by SNI); an HTTP listener none.
+ * HTTPS listener carries the certificates it presents (chosen by SNI) and, with mutual TLS, how it
+ * verifies client certificates; an HTTP listener none.
  */
 public record HttpListener(String name, String address, int port, List<VirtualHost> virtualHosts, List<ServerCertificate> certificates,
-    Options options) {
+    Options options, java.util.Optional<ClientVerification> clientVerification) {
   /**
    * A gateway listener's own settings: how many proxies in front are trusted for
    * X-Forwarded-For, which client addresses may connect, connection-level timeouts, and its
@@ -34,7 +35,12 @@ public record HttpListener(String name, String address, int port, List<VirtualHo
   }
 
   public HttpListener(String name, String address, int port, List<VirtualHost> virtualHosts, List<ServerCertificate> certificates) {
-    this(name, address, port, virtualHosts, certificates, Options.NONE);
+    this(name, address, port, virtualHosts, certificates, Options.NONE, java.util.Optional.empty());
+  }
+
+  public HttpListener(String name, String address, int port, List<VirtualHost> virtualHosts, List<ServerCertificate> certificates,
+      Options options) {
+    this(name, address, port, virtualHosts, certificates, options, java.util.Optional.empty());
   }
 
   public boolean tls() {

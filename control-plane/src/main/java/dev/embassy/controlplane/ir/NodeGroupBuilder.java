@@ -64,15 +64,18 @@ public final class NodeGroupBuilder {
           routes.forEach(r -> usedClusters.addAll(clustersOf(r)));
           List<ServerCertificate> certificates = listener.tls().map(tls -> tls.certificateRefs().stream()
               .map(serverCertificates::get).filter(java.util.Objects::nonNull).toList()).orElse(List.of());
+          Optional<ClientVerification> clientVerification = listener.tls().flatMap(Gateway.Tls::clientCertificates)
+              .flatMap(client -> Optional.ofNullable(certificateChains.get(client.caCertificateRef())).map(pem ->
+                  new ClientVerification(client.mode() == Gateway.ClientCertificateMode.Required, client.caCertificateRef(), pem)));
           boolean outbound = gateway.sidecar().flatMap(Gateway.Sidecar::outbound).isPresent()
               && listener.name().equals(Gateway.OUTBOUND_LISTENER);
           if (outbound) {
             List<String> services = gateway.sidecar().orElseThrow().outbound().orElseThrow().clusters();
             usedClusters.addAll(services);
             // Only the app beside this Envoy may call out through it.
-            listeners.add(SidecarListeners.outbound(listener(gateway, listener, routes, "127.0.0.1", certificates, rateLimits, transcodings), services));
+            listeners.add(SidecarListeners.outbound(listener(gateway, listener, routes, "127.0.0.1", certificates, clientVerification, rateLimits, transcodings), services));
           } else {
-            listeners.add(listener(gateway, listener, routes, listenerAddress, certificates, rateLimits, transcodings));
+            listeners.add(listener(gateway, listener, routes, listenerAddress, certificates, clientVerification, rateLimits, transcodings));
           }
         }
         gateway.stats().ifPresent(stats -> {
@@ -127,7 +130,8 @@ public final class NodeGroupBuilder {
   }
 
   private static HttpListener listener(Gateway gateway, Gateway.Listener listener, List<Route> routes, String address,
-      List<ServerCertificate> certificates, Map<String, RateLimitPolicy> rateLimits, Transcodings transcodings) {
+      List<ServerCertificate> certificates, Optional<ClientVerification> clientVerification, Map<String, RateLimitPolicy> rateLimits,
+      Transcodings transcodings) {
     String name = gateway.name() + "-" + listener.name();
     Map<String, List<RouteRule>> byHostname = new TreeMap<>();
     for (Route route : routes) {
@@ -150,7 +154,7 @@ public final class NodeGroupBuilder {
       rules.sort(RouteOrder.PRECEDENCE);
       hosts.add(new VirtualHost(name + "/" + hostname, List.of(hostname), rules));
     });
-    return new HttpListener(name, address, listener.port(), hosts, certificates, HttpListener.Options.of(gateway, listener));
+    return new HttpListener(name, address, listener.port(), hosts, certificates, HttpListener.Options.of(gateway, listener), clientVerification);
   }
 
   /**

@@ -59,7 +59,7 @@ final class SidecarListeners {
       hosts.add(new VirtualHost(attached.name() + "/" + service, List.of(service), List.of(fallback(attached.name(), service))));
     }
     hosts.sort(java.util.Comparator.comparing(VirtualHost::name));
-    return new HttpListener(attached.name(), attached.address(), attached.port(), hosts, attached.certificates(), attached.options());
+    return new HttpListener(attached.name(), attached.address(), attached.port(), hosts, attached.certificates(), attached.options(), attached.clientVerification());
   }
 
   private static RouteRule fallback(String listener, String service) {

@@ -193,7 +193,7 @@ public final class QuarantineController implements DeliveryEvents, AutoCloseable
       case CLUSTER, ENDPOINT -> Optional.of(Map.entry(ResourceKind.CLUSTER, w.name()));
       case LISTENER, ROUTE -> gateways.get().stream().filter(g -> w.name().startsWith(g + "-"))
           .max(java.util.Comparator.comparingInt(String::length)).map(g -> Map.entry(ResourceKind.GATEWAY, g));
-      // Secrets are named cert/<certificate> (DownstreamTlsTranslator).
+      // Secrets are named cert/<certificate> (DownstreamTlsTranslator) or trust/<certificate> (TrustSecrets).
       case SECRET -> Optional.of(Map.entry(ResourceKind.CERTIFICATE, w.name().substring(w.name().indexOf('/') + 1)));
     };
   }

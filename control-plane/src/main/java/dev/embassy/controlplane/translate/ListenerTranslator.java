@@ -51,6 +51,7 @@ final class ListenerTranslator {
       timeouts.streamIdle().ifPresent(t -> hcm.setStreamIdleTimeout(duration(t)));
       timeouts.requestHeaders().ifPresent(t -> hcm.setRequestHeadersTimeout(duration(t)));
     });
+    DownstreamTlsTranslator.forwardClientCertificate(listener, hcm);
     listener.options().accessLog().ifPresent(log -> hcm.addAccessLog(AccessLogTranslator.accessLog(log)));
     listener.options().tracing().ifPresent(export -> hcm.setTracing(TracingTranslator.tracing(export)));
     hcm.addAllHttpFilters(filters.filters());

@@ -204,6 +204,42 @@ class XdsCacheTest {
   }
 
   @Test
+  void aRouteConfigurationRemovedAndBackIsSentAgainThoughTheProxyNeverResubscribed() {
+    publish(snapshot(Map.of("a", 8080), Map.of("x", "a")));
+    DeltaProxy proxy = new DeltaProxy("d1");
+    proxy.subscribe(XdsType.CLUSTER, Set.of(), Map.of());
+    proxy.ack(XdsType.CLUSTER);
+    proxy.subscribe(XdsType.ENDPOINT, Set.of("a"), Map.of());
+    proxy.ack(XdsType.ENDPOINT);
+    proxy.subscribe(XdsType.ROUTE, Set.of("r"), Map.of());
+    assertThat(proxy.last(XdsType.ROUTE).resources().keySet()).containsExactly("r");
+    proxy.ack(XdsType.ROUTE);
+
+    publish(withoutListenersAndRoutes(snapshot(Map.of("a", 8080), Map.of("x", "a"))));
+    assertThat(proxy.last(XdsType.ROUTE).removedResources()).containsExactly("r");
+    // Envoy ACKs the removal and stays subscribed (its draining listener still holds the
+    // subscription): it sends no new subscribe when the name comes back.
+    proxy.ack(XdsType.ROUTE);
+
+    publish(snapshot(Map.of("a", 8080), Map.of("y", "a")));
+    DeltaResponse back = proxy.last(XdsType.ROUTE);
+    assertThat(back.resources().keySet()).as("the re-created RouteConfiguration is sent").containsExactly("r");
+    proxy.ack(XdsType.ROUTE);
+
+    // An unsubscribe after a removal ends the subscription: the name coming back is not sent.
+    publish(withoutListenersAndRoutes(snapshot(Map.of("a", 8080), Map.of("y", "a"))));
+    proxy.ack(XdsType.ROUTE);
+    proxy.unsubscribe(XdsType.ROUTE, Set.of("r"));
+    int before = proxy.count(XdsType.ROUTE);
+    publish(snapshot(Map.of("a", 8080), Map.of("z", "a")));
+    assertThat(proxy.count(XdsType.ROUTE)).isEqualTo(before);
+  }
+
+  private static XdsResources withoutListenersAndRoutes(XdsResources resources) {
+    return new XdsResources(resources.nodeGroup(), List.of(), List.of(), resources.clusters(), resources.endpoints(), resources.secrets());
+  }
+
+  @Test
   void aDeltaNackIsNotRetriedAndDoesNotBlockOtherChanges() {
     publish(snapshot(Map.of("a", 8080), Map.of("r", "a")));
     DeltaProxy proxy = new DeltaProxy("d1");
@@ -375,6 +411,11 @@ class XdsCacheTest {
       last.resources().forEach((name, resource) -> versions.put(name, resource.version()));
       last.removedResources().forEach(versions::remove);
       watch(type, DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type.typeUrl()).setResponseNonce("n").build(), Set.of());
+    }
+
+    void unsubscribe(XdsType type, Set<String> names) {
+      tracked.getOrDefault(type, new HashMap<>()).keySet().removeAll(names);
+      watch(type, DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type.typeUrl()).addAllResourceNamesUnsubscribe(names).build(), Set.of());
     }
 
     void nack(XdsType type) {

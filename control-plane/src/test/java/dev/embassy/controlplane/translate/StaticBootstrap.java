@@ -12,7 +12,9 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import java.util.Map;
@@ -22,7 +24,8 @@ import java.util.stream.Collectors;
 /**
  * Renders one node group's dynamic resources as an equivalent static bootstrap, so that a real
  * {@code envoy --mode validate} can check them: RDS becomes an inline route_config, EDS clusters
- * become STATIC clusters carrying their assignment, and SDS references are resolved inline.
+ * become STATIC clusters carrying their assignment, server certificates are inlined, and CA
+ * secrets become static secrets.
  */
 public final class StaticBootstrap {
   private StaticBootstrap() {}
@@ -48,7 +51,7 @@ public final class StaticBootstrap {
             common.addTlsCertificates(secret.getTlsCertificate());
           }
           newChain.setTransportSocket(chain.getTransportSocket().toBuilder()
-              .setTypedConfig(Any.pack(tls.toBuilder().setCommonTlsContext(common).build())));
+              .setTypedConfig(Any.pack(tls.toBuilder().setCommonTlsContext(staticTrust(common.build(), secrets)).build())));
         }
         for (Filter filter : chain.getFiltersList()) {
           if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
@@ -81,18 +84,14 @@ public final class StaticBootstrap {
       }
       if (cluster.getTransportSocket().getTypedConfig().is(UpstreamTlsContext.class)) {
         UpstreamTlsContext tls = cluster.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
-        if (tls.getCommonTlsContext().hasValidationContextSdsSecretConfig()) {
-          Secret secret = secrets.get(tls.getCommonTlsContext().getValidationContextSdsSecretConfig().getName());
-          if (secret == null) {
-            throw new IllegalStateException("missing secret for " + cluster.getName());
-          }
-          UpstreamTlsContext resolved = tls.toBuilder().setCommonTlsContext(tls.getCommonTlsContext().toBuilder()
-              .clearValidationContextSdsSecretConfig().setValidationContext(secret.getValidationContext())).build();
-          inline.setTransportSocket(cluster.getTransportSocket().toBuilder().setTypedConfig(Any.pack(resolved)));
-        }
+        UpstreamTlsContext resolved = tls.toBuilder().setCommonTlsContext(staticTrust(tls.getCommonTlsContext(), secrets)).build();
+        inline.setTransportSocket(cluster.getTransportSocket().toBuilder().setTypedConfig(Any.pack(resolved)));
       }
       statics.addClusters(inline);
     }
+    // CA secrets stay secrets, as static ones: a combined validation context then merges them
+    // with its matchers exactly as it does over SDS.
+    resources.secrets().stream().filter(Secret::hasValidationContext).forEach(statics::addSecrets);
     Bootstrap bootstrap = Bootstrap.newBuilder()
         .setNode(io.envoyproxy.envoy.config.core.v3.Node.newBuilder().setId("validate").setCluster(resources.nodeGroup()))
         .setAdmin(io.envoyproxy.envoy.config.bootstrap.v3.Admin.newBuilder()
@@ -100,5 +99,25 @@ public final class StaticBootstrap {
         .setStaticResources(statics)
         .build();
     return GoldenFiles.print(bootstrap);
+  }
+
+  /** Points validation-context SDS references at static secrets (a name without an sds_config). */
+  private static CommonTlsContext staticTrust(CommonTlsContext common, Map<String, Secret> secrets) {
+    CommonTlsContext.Builder builder = common.toBuilder();
+    if (common.hasValidationContextSdsSecretConfig()) {
+      builder.setValidationContextSdsSecretConfig(staticSecret(common.getValidationContextSdsSecretConfig(), secrets));
+    }
+    if (common.hasCombinedValidationContext()) {
+      builder.getCombinedValidationContextBuilder().setValidationContextSdsSecretConfig(
+          staticSecret(common.getCombinedValidationContext().getValidationContextSdsSecretConfig(), secrets));
+    }
+    return builder.build();
+  }
+
+  private static SdsSecretConfig staticSecret(SdsSecretConfig sds, Map<String, Secret> secrets) {
+    if (!secrets.containsKey(sds.getName())) {
+      throw new IllegalStateException("missing secret " + sds.getName());
+    }
+    return sds.toBuilder().clearSdsConfig().build();
   }
 }

@@ -70,6 +70,25 @@ class DocExampleExtractorTest {
     assertRefused("<!-- docs-test: apply -->\n```yaml\n```\n", "page.md:1", "unknown docs-test marker 'apply'");
     assertRefused("<!-- docs-test: run -->\n```sh\ncurl http://127.0.0.1:10000/   # expect 200\n", "page.md:1", "never closed");
     assertRefused("text\n<!-- docs-test: run\n-->\n", "page.md:2", "must be one line");
+    assertRefused("<!-- docs-test: run -->\n```sh\ncurl https://shop.example.com:10443/   # expect 200\n```\n", "page.md:3",
+        "needs --cacert and --connect-to");
+    assertRefused("<!-- docs-test: run -->\n```sh\ncurl --cacert ca.pem http://127.0.0.1:10000/   # expect 200\n```\n", "page.md:3",
+        "TLS options with an http:// URL");
+    assertRefused("<!-- docs-test: run -->\n```sh\ncurl --cacert ca.pem --cert c.pem --connect-to a.test:443:127.0.0.1:10443 https://a.test:443/"
+        + "   # expect 200\n```\n", "page.md:3", "--cert and --key go together");
+  }
+
+  @Test
+  void readsCurlsTlsOptions() {
+    List<DocStep> steps = extractor.steps(PAGE, """
+        <!-- docs-test: run -->
+        ```sh
+        curl -i --cacert ca.pem --cert c.pem --key c.key --connect-to shop.example.com:10443:127.0.0.1:10443 https://shop.example.com:10443/x   # expect 200
+        ```
+        """);
+    CurlCommand curl = ((DocStep.SendRequest) steps.getFirst()).request();
+    assertThat(curl.url()).isEqualTo("https://shop.example.com:10443/x");
+    assertThat(curl.tls()).contains(new CurlCommand.Tls("ca.pem", Optional.of("c.pem"), Optional.of("c.key"), "shop.example.com:10443:127.0.0.1:10443"));
   }
 
   @Test

@@ -107,15 +107,29 @@ public final class DocExampleRunner {
 
   private String send(DocStep.SendRequest step, Path workDir) throws Exception {
     CurlCommand curl = step.request();
-    URI url = URI.create(movePorts(curl.url()));
-    if (!url.getHost().equals("127.0.0.1") && !url.getHost().equals("localhost")) {
-      return "the docs test sends requests only to 127.0.0.1: " + curl.url();
-    }
     List<Map.Entry<String, String>> headers = curl.headers().stream().map(h -> Map.entry(h.getKey(), movePorts(h.getValue()))).toList();
     byte[] body = curl.bodyFile().isPresent()
         ? Files.readAllBytes(workDir.resolve(curl.bodyFile().get())) // written by an earlier step, ports already moved
         : curl.body().map(b -> movePorts(b).getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]);
-    Http11Exchange.Response response = Http11Exchange.send(curl.method(), url, headers, body);
+    Http11Exchange.Response response;
+    if (curl.tls().isPresent()) {
+      // The URL keeps the documented name and port (SNI, Host, certificate check); --connect-to
+      // says where the connection goes, and only its 127.0.0.1 port is moved.
+      URI url = URI.create(curl.url());
+      String[] connectTo = movePorts(curl.tls().get().connectTo()).split(":");
+      if (connectTo.length != 4 || !connectTo[0].equals(url.getHost()) || !connectTo[1].equals(Integer.toString(url.getPort()))
+          || !connectTo[2].equals("127.0.0.1")) {
+        return "curl --connect-to must be " + url.getHost() + ":" + url.getPort() + ":127.0.0.1:PORT, got " + curl.tls().get().connectTo();
+      }
+      response = Http11Exchange.sendTls(curl.method(), url, new java.net.InetSocketAddress("127.0.0.1", Integer.parseInt(connectTo[3])),
+          PemTls.context(curl.tls().get(), workDir), headers, body);
+    } else {
+      URI url = URI.create(movePorts(curl.url()));
+      if (!url.getHost().equals("127.0.0.1") && !url.getHost().equals("localhost")) {
+        return "the docs test sends requests only to 127.0.0.1: " + curl.url();
+      }
+      response = Http11Exchange.send(curl.method(), url, headers, body);
+    }
     DocStep.ResponseExpectation expected = step.expected();
     List<String> wrong = new ArrayList<>();
     if (response.status() != expected.status()) {

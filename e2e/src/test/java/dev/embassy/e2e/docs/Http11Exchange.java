@@ -32,33 +32,57 @@ final class Http11Exchange {
   static Response send(String method, URI url, List<Map.Entry<String, String>> headers, byte[] body) throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), 2_000);
-      socket.setSoTimeout(20_000);
-      StringBuilder head = new StringBuilder();
-      String target = url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-      if (url.getRawQuery() != null) {
-        target += "?" + url.getRawQuery();
-      }
-      head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
-      if (headers.stream().noneMatch(h -> h.getKey().equalsIgnoreCase("host"))) {
-        head.append("Host: ").append(url.getHost()).append(':').append(url.getPort()).append("\r\n");
-      }
-      head.append("User-Agent: embassy-docs-test\r\nAccept: */*\r\n");
-      for (Map.Entry<String, String> header : headers) {
-        head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
-      }
-      if (body.length > 0) {
-        head.append("Content-Length: ").append(body.length).append("\r\n");
-        if (headers.stream().noneMatch(h -> h.getKey().equalsIgnoreCase("content-type"))) {
-          head.append("Content-Type: application/x-www-form-urlencoded\r\n"); // what curl -d sends
-        }
-      }
-      head.append("Connection: close\r\n\r\n");
-      OutputStream out = socket.getOutputStream();
-      out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-      out.write(body);
-      out.flush();
-      return parse(socket.getInputStream().readAllBytes());
+      return exchange(socket, method, url, headers, body);
     }
+  }
+
+  /**
+   * Over TLS to {@code connect}, as curl does with {@code --connect-to}: the SNI name, the Host
+   * header and the name the server's certificate must carry all come from {@code url}.
+   */
+  static Response sendTls(String method, URI url, InetSocketAddress connect, javax.net.ssl.SSLContext tls,
+      List<Map.Entry<String, String>> headers, byte[] body) throws IOException {
+    try (Socket plain = new Socket()) {
+      plain.connect(connect, 2_000);
+      try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(plain, url.getHost(), url.getPort(), true)) {
+        javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        parameters.setApplicationProtocols(new String[] {"http/1.1"});
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        return exchange(socket, method, url, headers, body);
+      }
+    }
+  }
+
+  private static Response exchange(Socket socket, String method, URI url, List<Map.Entry<String, String>> headers, byte[] body)
+      throws IOException {
+    socket.setSoTimeout(20_000);
+    StringBuilder head = new StringBuilder();
+    String target = url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+    if (url.getRawQuery() != null) {
+      target += "?" + url.getRawQuery();
+    }
+    head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+    if (headers.stream().noneMatch(h -> h.getKey().equalsIgnoreCase("host"))) {
+      head.append("Host: ").append(url.getHost()).append(':').append(url.getPort()).append("\r\n");
+    }
+    head.append("User-Agent: embassy-docs-test\r\nAccept: */*\r\n");
+    for (Map.Entry<String, String> header : headers) {
+      head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
+    }
+    if (body.length > 0) {
+      head.append("Content-Length: ").append(body.length).append("\r\n");
+      if (headers.stream().noneMatch(h -> h.getKey().equalsIgnoreCase("content-type"))) {
+        head.append("Content-Type: application/x-www-form-urlencoded\r\n"); // what curl -d sends
+      }
+    }
+    head.append("Connection: close\r\n\r\n");
+    OutputStream out = socket.getOutputStream();
+    out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    out.write(body);
+    out.flush();
+    return parse(socket.getInputStream().readAllBytes());
   }
 
   private static Response parse(byte[] raw) throws IOException {
