@@ -180,7 +180,7 @@ class ClientTrafficIT {
       assertThat(reset.body()).contains("attempt 1").doesNotContain("the rest").doesNotEndWith("0\r\n\r\n");
       assertThat(reset.closedMillis() - reset.firstByteMillis()).as("time from the last byte to the end of the connection")
           .isBetween(1_900L, 3_000L);
-      assertThat(stat(gateway, "http.edge-timed.downstream_rq_idle_timeout")).as("what ended it: the stream idle timeout").isEqualTo(1);
+      assertThat(gateway.envoy().stat("http.edge-timed.downstream_rq_idle_timeout")).as("what ended it: the stream idle timeout").isEqualTo(1);
       assertThat(complete.body()).as("without the setting the stalled response completes").contains("the rest").endsWith("0\r\n\r\n");
       assertThat(complete.closedMillis()).isGreaterThanOrEqualTo(2_500L);
 
@@ -193,18 +193,11 @@ class ClientTrafficIT {
       System.out.printf("connection idle 2s: %s after %d ms, connection closed after %d ms; default listener: closed after %d ms (-1: open at 10 s)%n",
           idle.statusLine(), idle.firstByteMillis(), idle.closedMillis(), open.closedMillis());
       assertThat(idle.statusLine()).isEqualTo("HTTP/1.1 200 OK");
-      assertThat(stat(gateway, "http.edge-timed.downstream_cx_idle_timeout")).as("the idle timeout fired").isEqualTo(1);
+      assertThat(gateway.envoy().stat("http.edge-timed.downstream_cx_idle_timeout")).as("the idle timeout fired").isEqualTo(1);
       assertThat(idle.closedMillis() - idle.firstByteMillis()).as("time from the response to the close").isBetween(6_500L, 9_000L);
       assertThat(open.statusLine()).isEqualTo("HTTP/1.1 200 OK");
       assertThat(open.closedMillis()).as("without the setting the connection stays open").isEqualTo(-1L);
     }
-  }
-
-  /** One counter from Envoy's admin /stats. */
-  private static long stat(Gateway gateway, String name) {
-    return gateway.envoy().admin("/stats?filter=" + name).lines().filter(l -> l.startsWith(name + ": "))
-        .mapToLong(l -> Long.parseLong(l.substring(name.length() + 2).strip())).findFirst()
-        .orElseThrow(() -> new AssertionError("Envoy has no stat " + name));
   }
 
   /**
