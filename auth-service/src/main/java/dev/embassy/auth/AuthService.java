@@ -15,6 +15,7 @@ import dev.embassy.auth.status.ServiceHealth;
 import dev.embassy.config.store.ConfigDatabase;
 import dev.embassy.config.store.ConfigFollower;
 import dev.embassy.status.StatusHttpServer;
+import dev.embassy.tracing.ServiceTracing;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * auth-service wired together: config store → follower → live policies (with their JWKS) →
- * evaluator → gRPC Check; status server and gRPC health on the side. Started by
- * {@link AuthServiceMain} and, whole, by the integration tests.
+ * evaluator → gRPC Check (traced when OTEL_EXPORTER_OTLP_ENDPOINT is set); status server and gRPC
+ * health on the side. Started by {@link AuthServiceMain} and, whole, by the integration tests.
  */
 public final class AuthService implements AutoCloseable {
   private final HikariDataSource dataSource;
@@ -35,9 +36,11 @@ public final class AuthService implements AutoCloseable {
   private final ScheduledExecutorService healthUpdates;
   private final ServiceHealth health;
   private final ExecutorService afterRefetch;
+  private final ServiceTracing tracing;
 
   private AuthService(HikariDataSource dataSource, JwksRegistry registry, ConfigFollower follower, AuthGrpcServer grpc,
-      StatusHttpServer status, ScheduledExecutorService healthUpdates, ServiceHealth health, ExecutorService afterRefetch) {
+      StatusHttpServer status, ScheduledExecutorService healthUpdates, ServiceHealth health, ExecutorService afterRefetch,
+      ServiceTracing tracing) {
     this.dataSource = dataSource;
     this.registry = registry;
     this.follower = follower;
@@ -46,6 +49,7 @@ public final class AuthService implements AutoCloseable {
     this.healthUpdates = healthUpdates;
     this.health = health;
     this.afterRefetch = afterRefetch;
+    this.tracing = tracing;
   }
 
   public static AuthService start(AuthServiceConfig config, Clock clock) {
@@ -73,7 +77,9 @@ public final class AuthService implements AutoCloseable {
     metrics.gauge("embassy.auth.jwks.providers.failing", "Key sources whose last fetch failed",
         () -> registry.states().stream().filter(s -> s.lastError().isPresent()).count());
 
-    AuthGrpcServer grpc = AuthGrpcServer.start(config.bind(), config.port(), config.grpcThreads(), new AuthorizationService(evaluator, metrics));
+    ServiceTracing tracing = ServiceTracing.start(config.openTelemetry(), "embassy-auth-service");
+    AuthGrpcServer grpc = AuthGrpcServer.start(config.bind(), config.port(), config.grpcThreads(),
+        tracing.traced(new AuthorizationService(evaluator, metrics)));
     Warmup.run(config.bind(), grpc.port());
     StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(), () -> health.report().status(), metrics::scrape);
     ScheduledExecutorService healthUpdates =
@@ -81,7 +87,7 @@ public final class AuthService implements AutoCloseable {
     // gRPC health turns SERVING once ready and stays so while degraded: serving the last policies
     // and cached keys beats failing every request.
     healthUpdates.scheduleWithFixedDelay(() -> grpc.serving(health.report().ready()), 0, 200, TimeUnit.MILLISECONDS);
-    return new AuthService(dataSource, registry, follower, grpc, status, healthUpdates, health, afterRefetch);
+    return new AuthService(dataSource, registry, follower, grpc, status, healthUpdates, health, afterRefetch, tracing);
   }
 
   public int grpcPort() {
@@ -109,5 +115,7 @@ public final class AuthService implements AutoCloseable {
     follower.close();
     registry.close();
     dataSource.close();
+    // Last: the spans of the final Checks are flushed once no more can start.
+    tracing.close();
   }
 }

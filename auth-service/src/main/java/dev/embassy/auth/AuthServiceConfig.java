@@ -1,6 +1,7 @@
 package dev.embassy.auth;
 
 import dev.embassy.config.model.DurationText;
+import dev.embassy.tracing.ServiceTracing;
 import java.time.Duration;
 import java.util.Map;
 
@@ -24,6 +25,8 @@ import java.util.Map;
  *   <tr><td>EMBASSY_AUTH_KID_REFETCH_INTERVAL</td><td>5s</td><td>at most one refetch per provider in this interval when a token names an unknown kid</td></tr>
  *   <tr><td>EMBASSY_AUTH_KID_REFETCH_WAIT</td><td>100ms</td><td>how long a Check waits for that refetch before failing closed (Envoy's ext_authz timeout is 200 ms); it waits off the event loop, holding up no other Check</td></tr>
  *   <tr><td>EMBASSY_LOG_LEVEL</td><td>INFO</td><td>root log level (read by logback.xml)</td></tr>
+ *   <tr><td>OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)</td><td>(none: tracing off)</td><td>OTLP/gRPC receiver, e.g. http://otel-collector:4317; when set, every Check is a server span in the trace Envoy's ext_authz call carries (traceparent)</td></tr>
+ *   <tr><td>OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER, OTEL_BSP_*, OTEL_EXPORTER_OTLP_HEADERS, ...</td><td>embassy-auth-service, parentbased_always_on, the SDK's</td><td>the OpenTelemetry SDK's other standard variables (service-tracing's ServiceTracing)</td></tr>
  * </table>
  */
 public record AuthServiceConfig(
@@ -31,9 +34,10 @@ public record AuthServiceConfig(
     String databaseUrl, String databaseUser, String databasePassword, Duration debounce,
     int tokenCacheSize, int maxTokenBytes,
     Duration jwksTimeout, int jwksMaxBytes, Duration jwksRefreshMin, Duration jwksRefreshDefault, Duration jwksRefreshMax,
-    Duration kidRefetchInterval, Duration kidRefetchWait) {
+    Duration kidRefetchInterval, Duration kidRefetchWait, Map<String, String> openTelemetry) {
 
   public AuthServiceConfig {
+    openTelemetry = Map.copyOf(openTelemetry);
     if (jwksRefreshMin.compareTo(jwksRefreshMax) > 0) {
       throw new IllegalArgumentException("EMBASSY_AUTH_JWKS_REFRESH_MIN must not exceed EMBASSY_AUTH_JWKS_REFRESH_MAX");
     }
@@ -58,7 +62,8 @@ public record AuthServiceConfig(
         duration(env, "EMBASSY_AUTH_JWKS_REFRESH_DEFAULT", "5m"),
         duration(env, "EMBASSY_AUTH_JWKS_REFRESH_MAX", "1h"),
         duration(env, "EMBASSY_AUTH_KID_REFETCH_INTERVAL", "5s"),
-        duration(env, "EMBASSY_AUTH_KID_REFETCH_WAIT", "100ms"));
+        duration(env, "EMBASSY_AUTH_KID_REFETCH_WAIT", "100ms"),
+        ServiceTracing.variables(env));
   }
 
   private static Duration duration(Map<String, String> env, String name, String fallback) {

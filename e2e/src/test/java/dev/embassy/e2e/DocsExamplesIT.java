@@ -16,6 +16,7 @@ import dev.embassy.e2e.monitoring.MonitoringFiles;
 import dev.embassy.testsupport.ConsulAgent;
 import dev.embassy.testsupport.DemoBackend;
 import dev.embassy.testsupport.FreePorts;
+import dev.embassy.testsupport.OtlpTraceReceiver;
 import dev.embassy.testsupport.PostgresExtension;
 import dev.embassy.testsupport.RepoPaths;
 import dev.embassy.testsupport.TestDatabase;
@@ -55,6 +56,8 @@ class DocsExamplesIT {
   private ConsulAgent consul;
   private DemoBackend demo1;
   private DemoBackend demo2;
+  /** Where the pages' tracing examples send Envoy's spans (their collector on 4317). */
+  private OtlpTraceReceiver collector;
   private Gateway gateway;
   private HikariDataSource adminDataSource;
   private AdminHttpServer admin;
@@ -65,6 +68,7 @@ class DocsExamplesIT {
   void startStack(TestDatabase database) {
     demo1 = DemoBackend.start("demo-1");
     demo2 = DemoBackend.start("demo-2");
+    collector = OtlpTraceReceiver.start();
     consul = ConsulAgent.start();
     gateway = Gateway.start(database, Map.of("EMBASSY_CONSUL_ADDRESS", consul.httpAddress().toString()));
     adminDataSource = ConfigDatabase.connect(database.jdbcUrl(), database.user(), database.password(), 4);
@@ -74,7 +78,7 @@ class DocsExamplesIT {
     // The ports deploy/up uses (README "Running the stack"), which the pages are written for.
     Map<Integer, Integer> ports = Map.of(
         10000, gateway.listenerPort(), 8001, admin.port(), 8088, demo1.port(), 8089, demo2.port(),
-        9901, gateway.envoy().adminPort(), 9102, FreePorts.one(), 10443, FreePorts.one());
+        9901, gateway.envoy().adminPort(), 9102, FreePorts.one(), 10443, FreePorts.one(), 4317, collector.grpcPort());
     runner = new DocExampleRunner(ports, "http://127.0.0.1:" + admin.port(), ADMIN_TOKEN,
         this::awaitLatestRevision);
     extractor = new DocExampleExtractor(Map.of("EMBASSY_ADMIN_TOKEN", ADMIN_TOKEN));
@@ -187,13 +191,14 @@ class DocsExamplesIT {
     try {
       gateway.awaitServed(revision);
     } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "; proxies: " + gateway.controlPlane().proxies().proxies(), e);
+      throw new AssertionError(e.getMessage() + "; proxies: " + gateway.controlPlane().proxies().proxies()
+          + "; Envoy's log:\n" + gateway.envoy().logTail(40), e);
     }
   }
 
   @AfterAll
   void stopStack() throws Exception {
-    try (AutoCloseable c = consul; AutoCloseable a = demo1; AutoCloseable b = demo2; AutoCloseable g = gateway;
+    try (AutoCloseable t = collector; AutoCloseable c = consul; AutoCloseable a = demo1; AutoCloseable b = demo2; AutoCloseable g = gateway;
         AutoCloseable d = adminDataSource; AutoCloseable s = admin) {
       // closed in reverse order
     }

@@ -48,7 +48,8 @@ final class Gateway implements AutoCloseable {
   private final ControlPlane controlPlane;
   private final EnvoyProcess envoy;
 
-  private Gateway(TestDatabase database, Map<String, String> controlPlaneEnv, Map<String, String> authServiceEnv) {
+  private Gateway(TestDatabase database, Map<String, String> controlPlaneEnv, Map<String, String> authServiceEnv,
+      Map<String, String> rateLimitServiceEnv) {
     HikariDataSource dataSource = ConfigDatabase.connect(database.jdbcUrl(), database.user(), database.password(), 4);
     started.add(dataSource);
     ConfigSchema.migrate(dataSource);
@@ -63,12 +64,14 @@ final class Gateway implements AutoCloseable {
     auth = AuthService.start(authConfig, Clock.systemUTC());
     started.add(auth);
     int rateLimitPort = FreePorts.one();
-    rateLimitConfig = RateLimitServiceConfig.fromEnvironment(Map.of(
+    Map<String, String> rateLimitEnv = new HashMap<>(Map.of(
         "EMBASSY_RATELIMIT_PORT", Integer.toString(rateLimitPort),
         "EMBASSY_RATELIMIT_STATUS_PORT", Integer.toString(FreePorts.one()),
         "EMBASSY_RATELIMIT_NODE_ID", "e2e-ratelimit",
         "EMBASSY_DATABASE_URL", database.jdbcUrl(), "EMBASSY_DATABASE_USER", database.user(),
         "EMBASSY_DATABASE_PASSWORD", database.password()));
+    rateLimitEnv.putAll(rateLimitServiceEnv);
+    rateLimitConfig = RateLimitServiceConfig.fromEnvironment(rateLimitEnv);
     rateLimit = RateLimitNode.start(rateLimitConfig);
     started.add(rateLimit);
     Map<String, String> env = new HashMap<>(Map.of(
@@ -86,7 +89,7 @@ final class Gateway implements AutoCloseable {
 
   /** @param controlPlaneEnv extra control-plane settings */
   static Gateway start(TestDatabase database, Map<String, String> controlPlaneEnv) {
-    return new Gateway(database, controlPlaneEnv, Map.of());
+    return new Gateway(database, controlPlaneEnv, Map.of(), Map.of());
   }
 
   /**
@@ -95,7 +98,13 @@ final class Gateway implements AutoCloseable {
    *     key removal within seconds instead of the 30 s minimum)
    */
   static Gateway start(TestDatabase database, Map<String, String> controlPlaneEnv, Map<String, String> authServiceEnv) {
-    return new Gateway(database, controlPlaneEnv, authServiceEnv);
+    return new Gateway(database, controlPlaneEnv, authServiceEnv, Map.of());
+  }
+
+  /** @param rateLimitServiceEnv extra ratelimit-service settings (e.g. its OTEL_* tracing variables) */
+  static Gateway start(TestDatabase database, Map<String, String> controlPlaneEnv, Map<String, String> authServiceEnv,
+      Map<String, String> rateLimitServiceEnv) {
+    return new Gateway(database, controlPlaneEnv, authServiceEnv, rateLimitServiceEnv);
   }
 
   int listenerPort() {

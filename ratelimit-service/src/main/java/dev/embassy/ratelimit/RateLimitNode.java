@@ -25,6 +25,7 @@ import dev.embassy.ratelimit.status.RateLimitMetrics;
 import dev.embassy.ratelimit.window.CounterStore;
 import dev.embassy.ratelimit.window.MillisClock;
 import dev.embassy.status.StatusHttpServer;
+import dev.embassy.tracing.ServiceTracing;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -75,6 +76,7 @@ public final class RateLimitNode implements AutoCloseable {
   private final EventLoopGroup eventLoops;
   private final Server server;
   private final StatusHttpServer status;
+  private final ServiceTracing tracing;
   private final ScheduledExecutorService readiness =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("readiness").daemon().unstarted(r));
   private final AtomicBoolean ready = new AtomicBoolean();
@@ -101,7 +103,9 @@ public final class RateLimitNode implements AutoCloseable {
     boolean epoll = Epoll.isAvailable();
     this.acceptLoop = eventLoops(epoll, 1, "grpc-accept");
     this.eventLoops = eventLoops(epoll, config.grpcThreads(), "grpc-worker-");
-    this.server = startServer(config, new RateLimitServiceHandler(new RequestEvaluator(policies, router, metrics), metrics),
+    // Only Envoy's RLS calls are traced: peer forwards and health checks carry no trace of a request.
+    this.tracing = ServiceTracing.start(config.openTelemetry(), "embassy-ratelimit-service");
+    this.server = startServer(config, tracing.traced(new RateLimitServiceHandler(new RequestEvaluator(policies, router, metrics), metrics)),
         new PeerService(store, metrics), health, acceptLoop, eventLoops, epoll);
     this.policySource = policySource.apply(policies);
     metrics.gauge("embassy.ratelimit.counters", "Sliding-window counters held by this node", store::size);
@@ -164,7 +168,7 @@ public final class RateLimitNode implements AutoCloseable {
         : new NioEventLoopGroup(threads, Thread.ofPlatform().name(name, 0).daemon().factory());
   }
 
-  private static Server startServer(RateLimitServiceConfig config, RateLimitServiceHandler rls, PeerService peers,
+  private static Server startServer(RateLimitServiceConfig config, io.grpc.ServerServiceDefinition rls, PeerService peers,
       HealthStatusManager health, EventLoopGroup acceptLoop, EventLoopGroup eventLoops, boolean epoll) {
     try {
       return NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.port()))
@@ -266,6 +270,8 @@ public final class RateLimitNode implements AutoCloseable {
     status.close();
     policySource.close();
     dataSource.ifPresent(HikariDataSource::close);
+    // Last: the spans of the final calls are flushed once no more can start.
+    tracing.close();
   }
 
   private static void sleep(long millis) {

@@ -3,6 +3,7 @@ package dev.embassy.ratelimit;
 import dev.embassy.config.model.DurationText;
 import dev.embassy.discovery.consul.ConsulDiscoveryConfig;
 import dev.embassy.ratelimit.cluster.Member;
+import dev.embassy.tracing.ServiceTracing;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -39,6 +40,8 @@ import java.util.Optional;
  *   <tr><td>EMBASSY_RATELIMIT_GLOBAL_SYNC_INTERVAL</td><td>100ms</td><td>how often global-mode counts are exchanged with key owners</td></tr>
  *   <tr><td>EMBASSY_RATELIMIT_SWEEP_INTERVAL</td><td>1s</td><td>how often misplaced counters are handed to their owner and idle ones dropped</td></tr>
  *   <tr><td>EMBASSY_RATELIMIT_WARMUP</td><td>3s</td><td>longest the node forwards synthetic hits to itself before it reports SERVING, so its first real forwards are not answered by a cold JVM (it stops earlier once the path is compiled); 0s turns it off</td></tr>
+ *   <tr><td>OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)</td><td>(none: tracing off)</td><td>OTLP/gRPC receiver, e.g. http://otel-collector:4317; when set, every RLS call from Envoy is a server span in the trace it carries (traceparent); peer calls are not traced</td></tr>
+ *   <tr><td>OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER, OTEL_BSP_*, OTEL_EXPORTER_OTLP_HEADERS, ...</td><td>embassy-ratelimit-service, parentbased_always_on, the SDK's</td><td>the OpenTelemetry SDK's other standard variables (service-tracing's ServiceTracing)</td></tr>
  * </table>
  */
 public record RateLimitServiceConfig(
@@ -63,13 +66,15 @@ public record RateLimitServiceConfig(
     Duration probeInterval,
     Duration globalSyncInterval,
     Duration sweepInterval,
-    Duration warmUp) {
+    Duration warmUp,
+    Map<String, String> openTelemetry) {
 
   /** The bound on how long a forwarded hit may wait for its batch. */
   public static final Duration MAX_BATCH_WINDOW = Duration.ofNanos(500_000);
 
   public RateLimitServiceConfig {
     peers = List.copyOf(peers);
+    openTelemetry = Map.copyOf(openTelemetry);
   }
 
   public static RateLimitServiceConfig fromEnvironment(Map<String, String> env) {
@@ -105,7 +110,8 @@ public record RateLimitServiceConfig(
         positiveDuration(env, "EMBASSY_RATELIMIT_PROBE_INTERVAL", "200ms"),
         positiveDuration(env, "EMBASSY_RATELIMIT_GLOBAL_SYNC_INTERVAL", "100ms"),
         positiveDuration(env, "EMBASSY_RATELIMIT_SWEEP_INTERVAL", "1s"),
-        duration(env, "EMBASSY_RATELIMIT_WARMUP", "3s"));
+        duration(env, "EMBASSY_RATELIMIT_WARMUP", "3s"),
+        ServiceTracing.variables(env));
   }
 
   public Member self() {

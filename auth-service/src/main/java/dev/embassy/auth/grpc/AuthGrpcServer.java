@@ -35,7 +35,8 @@ public final class AuthGrpcServer implements AutoCloseable {
     this.workers = workers;
   }
 
-  public static AuthGrpcServer start(String bind, int port, int threads, AuthorizationService authorization) {
+  /** @param authorization the ext_authz service, traced or not ({@code ServiceTracing.traced}) */
+  public static AuthGrpcServer start(String bind, int port, int threads, io.grpc.ServerServiceDefinition authorization) {
     HealthStatusManager health = new HealthStatusManager();
     // One event loop per core: Checks run on the loops themselves (directExecutor below), so
     // Netty's default of two per core only adds threads competing for the same cores.

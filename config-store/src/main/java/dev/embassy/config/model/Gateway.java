@@ -20,7 +20,8 @@ public record Gateway(
     Optional<AccessLog> accessLog,
     Optional<Stats> stats,
     Optional<Compression> compression,
-    Optional<Connect> connect)
+    Optional<Connect> connect,
+    Optional<Tracing> tracing)
     implements ConfigResource {
   /** The name routes use to attach to a sidecar's outbound listener. */
   public static final String OUTBOUND_LISTENER = "outbound";
@@ -33,11 +34,12 @@ public record Gateway(
     stats = Absent.optional(stats);
     compression = Absent.optional(compression);
     connect = Absent.optional(connect);
+    tracing = Absent.optional(tracing);
   }
 
   public Gateway(String name, Map<String, String> labels, String nodeGroup, List<Listener> listeners, Optional<Sidecar> sidecar,
       Optional<AccessLog> accessLog, Optional<Stats> stats, Optional<Compression> compression) {
-    this(name, labels, nodeGroup, listeners, sidecar, accessLog, stats, compression, Optional.empty());
+    this(name, labels, nodeGroup, listeners, sidecar, accessLog, stats, compression, Optional.empty(), Optional.empty());
   }
 
   /**
@@ -61,6 +63,26 @@ public record Gateway(
       algorithms = Absent.list(algorithms).isEmpty() ? List.of(CompressionAlgorithm.gzip) : Absent.list(algorithms);
       minBytes = Absent.or(minBytes, 1024);
       contentTypes = Absent.list(contentTypes);
+    }
+  }
+
+  /**
+   * W3C trace context through the gateway's listeners: Envoy joins the trace a request's
+   * {@code traceparent} names, or starts one for {@code samplingPercent} of the requests without
+   * one; passes the context on to the backend, auth-service and ratelimit-service; and sends its
+   * spans, as {@code serviceName} (the gateway's name by default), by OTLP over gRPC to {@code collector}.
+   */
+  public record Tracing(Collector collector, Double samplingPercent, Optional<String> serviceName) {
+    public Tracing {
+      samplingPercent = Absent.or(samplingPercent, 100.0);
+      serviceName = Absent.optional(serviceName);
+    }
+  }
+
+  /** An OTLP/gRPC receiver (an OpenTelemetry Collector's otlp receiver listens on 4317). */
+  public record Collector(String address, Integer port) {
+    public Collector {
+      port = Absent.or(port, 4317);
     }
   }
 
@@ -165,8 +187,8 @@ public record Gateway(
   }
 
   /**
-   * Connection-level timeouts of a listener; Envoy's defaults apply to those left out (no idle
-   * timeout for connections, 5 minutes for streams).
+   * Connection-level timeouts of a listener; Envoy's defaults apply to those left out (1 hour for
+   * idle connections, 5 minutes for idle streams).
    */
   public record Timeouts(Optional<String> idle, Optional<String> streamIdle, Optional<String> requestHeaders) {
     public Timeouts {

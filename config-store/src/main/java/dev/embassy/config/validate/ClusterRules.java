@@ -87,15 +87,20 @@ final class ClusterRules {
   }
 
   private static void endpoint(Endpoint endpoint, Violations v) {
-    if (Checks.required(v, "address", endpoint.address()) && !ipLiteral(endpoint.address()) && !dnsName(endpoint.address())) {
-      // Envoy parses socket addresses with inet_pton: "malformed IP address: 01.2.3.4" for 999.1.1.1,
-      // 1.2.3, 01.2.3.4 or [::1]. Such strings are neither an IP nor a name anyone means.
-      v.add("address", "must be an IPv4 address (1.2.3.4, no leading zeros), an IPv6 address without brackets or zone, "
-          + "or a lowercase DNS name");
-    }
+    address(v, "address", endpoint.address());
     Checks.port(v, "port", endpoint.port());
     // Envoy rejects an LbEndpoint weight of 0 (the field's minimum is 1).
     Checks.range(v, "weight", endpoint.weight(), 1, 128);
+  }
+
+  /** Where Envoy connects to: an IP literal, or a DNS name it resolves (a STRICT_DNS cluster). */
+  static void address(Violations v, String field, String address) {
+    if (Checks.required(v, field, address) && !ipLiteral(address) && !dnsName(address)) {
+      // Envoy parses socket addresses with inet_pton: "malformed IP address: 01.2.3.4" for 999.1.1.1,
+      // 1.2.3, 01.2.3.4 or [::1]. Such strings are neither an IP nor a name anyone means.
+      v.add(field, "must be an IPv4 address (1.2.3.4, no leading zeros), an IPv6 address without brackets or zone, "
+          + "or a lowercase DNS name");
+    }
   }
 
   /** A DNS name that cannot be mistaken for a malformed IPv4 address (every label numeric). */

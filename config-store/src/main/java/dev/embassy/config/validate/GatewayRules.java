@@ -23,6 +23,7 @@ final class GatewayRules {
     ConnectRules.gateway(gateway, v);
     ObservabilityRules.check(gateway, v);
     CompressionRules.check(gateway, v);
+    TracingRules.check(gateway, v);
     for (int i = 0; i < gateway.listeners().size(); i++) {
       Listener listener = gateway.listeners().get(i);
       Violations at = v.at("listeners", i);

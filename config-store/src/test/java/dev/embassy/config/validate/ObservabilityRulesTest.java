@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Access-log formats, the stats listener and compression, refused where Envoy would NACK the listener. */
+/** Access-log formats, the stats listener, compression and tracing, refused where Envoy would NACK the listener. */
 class ObservabilityRulesTest {
   private static List<FieldError> gateway(String fields) throws Exception {
     return ResourceValidator.validate(ConfigJson.json().readValue(
@@ -29,6 +29,13 @@ class ObservabilityRulesTest {
       a stats admin port out of range            | "stats":{"port":19001,"adminPort":70000} | /stats/adminPort
       an algorithm given twice                   | "compression":{"algorithms":["gzip","gzip"]} | /compression/algorithms/1
       a content type with parameters             | "compression":{"contentTypes":["text/html; charset=utf-8"]} | /compression/contentTypes/0
+      tracing without a collector                | "tracing":{"samplingPercent":10} | /tracing/collector
+      a collector address that is no host        | "tracing":{"collector":{"address":"http://otel:4317"}} | /tracing/collector/address
+      a collector port out of range              | "tracing":{"collector":{"address":"otel","port":0}} | /tracing/collector/port
+      a sampling percentage above 100            | "tracing":{"collector":{"address":"otel"},"samplingPercent":100.5} | /tracing/samplingPercent
+      a negative sampling percentage             | "tracing":{"collector":{"address":"otel"},"samplingPercent":-1} | /tracing/samplingPercent
+      an empty service name                      | "tracing":{"collector":{"address":"otel"},"serviceName":""} | /tracing/serviceName
+      a service name with a control character    | "tracing":{"collector":{"address":"otel"},"serviceName":"edge\\n"} | /tracing/serviceName
       """)
   void refusedAtItsPointer(String description, String fields, String pointer) throws Exception {
     assertThat(gateway(fields)).extracting(FieldError::pointer).containsExactly(pointer);
@@ -39,6 +46,9 @@ class ObservabilityRulesTest {
     assertThat(gateway("\"accessLog\":{\"fields\":{\"id\":\"%REQ(X-REQUEST-ID)%\",\"path\":\"%REQ(X-ENVOY-ORIGINAL-PATH?:PATH):256%\","
         + "\"sub\":\"%DYNAMIC_METADATA(envoy.filters.http.ext_authz:sub)%\",\"status\":\"%RESPONSE_CODE%\",\"literal\":\"gateway g\"}},"
         + "\"stats\":{\"port\":19001}")).isEmpty();
+    assertThat(gateway("\"tracing\":{\"collector\":{\"address\":\"otel-collector.monitoring\",\"port\":4317},"
+        + "\"samplingPercent\":0.01,\"serviceName\":\"edge gateway\"}")).isEmpty();
+    assertThat(gateway("\"tracing\":{\"collector\":{\"address\":\"127.0.0.1\"}}")).isEmpty();
     assertThat(gateway("\"accessLog\":{\"format\":\"Text\",\"path\":\"/dev/stderr\",\"text\":\"%START_TIME% %REQ(:METHOD)% %RESPONSE_CODE%\"}")).isEmpty();
   }
 }

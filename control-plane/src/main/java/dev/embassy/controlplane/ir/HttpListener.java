@@ -14,18 +14,19 @@ public record HttpListener(String name, String address, int port, List<VirtualHo
   /**
    * A gateway listener's own settings: how many proxies in front are trusted for
    * X-Forwarded-For, which client addresses may connect, connection-level timeouts, and its
-   * gateway's access log and response compression.
+   * gateway's access log, response compression and tracing.
    */
   public record Options(int trustedHops, java.util.Optional<dev.embassy.config.model.ClientIps> clientIps,
       java.util.Optional<dev.embassy.config.model.Gateway.Timeouts> timeouts,
       java.util.Optional<dev.embassy.config.model.Gateway.AccessLog> accessLog,
-      java.util.Optional<dev.embassy.config.model.Gateway.Compression> compression) {
-    public static final Options NONE =
-        new Options(0, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
+      java.util.Optional<dev.embassy.config.model.Gateway.Compression> compression,
+      java.util.Optional<TraceExport> tracing) {
+    public static final Options NONE = new Options(0, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(),
+        java.util.Optional.empty(), java.util.Optional.empty());
 
     public static Options of(dev.embassy.config.model.Gateway gateway, dev.embassy.config.model.Gateway.Listener listener) {
       return new Options(listener.clientAddress().map(dev.embassy.config.model.Gateway.ClientAddress::trustedHops).orElse(0),
-          listener.clientIps(), listener.timeouts(), gateway.accessLog(), gateway.compression());
+          listener.clientIps(), listener.timeouts(), gateway.accessLog(), gateway.compression(), TraceExport.of(gateway));
     }
   }
 

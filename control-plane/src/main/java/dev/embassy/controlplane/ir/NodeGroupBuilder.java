@@ -67,7 +67,8 @@ public final class NodeGroupBuilder {
       Optional<MeshIdentity> identity = gateways.stream().flatMap(g -> g.identity().stream())
           .findFirst().flatMap(connect -> mesh.identity(connect.service()));
       TreeSet<String> usedClusters = new TreeSet<>();
-      List<UpstreamCluster> localApps = new ArrayList<>();
+      // Clusters a gateway brings itself: its Envoy admin (stats), its trace collector, its sidecar app.
+      List<UpstreamCluster> ownClusters = new ArrayList<>();
       for (Gateway gateway : gateways) {
         for (Gateway.Listener listener : RouteAttachment.listeners(gateway)) {
           List<Route> routes = routesByGateway.getOrDefault(gateway.name(), List.of()).stream()
@@ -92,8 +93,9 @@ public final class NodeGroupBuilder {
         }
         gateway.stats().ifPresent(stats -> {
           listeners.add(StatsListener.listener(gateway, stats, listenerAddress));
-          localApps.add(StatsListener.adminCluster(gateway, stats));
+          ownClusters.add(StatsListener.adminCluster(gateway, stats));
         });
+        TraceExport.collectorCluster(gateway).ifPresent(ownClusters::add);
         gateway.sidecar().ifPresent(sidecar -> {
           Optional<RateLimitPolicy> rateLimit = sidecar.inbound().rateLimitPolicy().map(rateLimits::get);
           if (sidecar.connect().isEmpty()) {
@@ -105,7 +107,7 @@ public final class NodeGroupBuilder {
             identity.flatMap(id -> mesh.intentions(service).map(intentions -> new InboundMesh(id, intentions)))
                 .ifPresent(inbound -> listeners.add(SidecarListeners.inbound(gateway, listenerAddress, rateLimit, Optional.of(inbound))));
           }
-          localApps.add(SidecarListeners.localApp(gateway));
+          ownClusters.add(SidecarListeners.localApp(gateway));
         });
       }
       listeners.sort(java.util.Comparator.comparing(HttpListener::name));
@@ -114,7 +116,7 @@ public final class NodeGroupBuilder {
           .filter(java.util.Objects::nonNull)
           .map(c -> upstream(c, endpoints, certificateChains, identity))
           .toList());
-      upstreams.addAll(localApps);
+      upstreams.addAll(ownClusters);
       if (uses(listeners, r -> r.authPolicy().isPresent())) {
         upstreams.add(serviceCluster(AUTH_CLUSTER, settings.authService()));
       }

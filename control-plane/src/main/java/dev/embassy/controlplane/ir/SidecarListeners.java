@@ -29,7 +29,8 @@ final class SidecarListeners {
     Route.Rule rule = everything(localApp(gateway).name());
     RouteRule route = new RouteRule(name + "/app", name, rule.matches().getFirst(), rule, inbound.authPolicy(), rateLimit);
     return new HttpListener(name, address, inbound.port(), List.of(new VirtualHost(name + "/*", List.of("*"), List.of(route))), List.of(),
-        new HttpListener.Options(0, Optional.empty(), Optional.empty(), gateway.accessLog(), gateway.compression()), Optional.empty(), mesh);
+        new HttpListener.Options(0, Optional.empty(), Optional.empty(), gateway.accessLog(), gateway.compression(), TraceExport.of(gateway)),
+        Optional.empty(), mesh);
   }
 
   static UpstreamCluster localApp(Gateway gateway) {

@@ -59,6 +59,7 @@ final class ListenerTranslator {
       hcm.setForwardClientCertDetails(HttpConnectionManager.ForwardClientCertDetails.SANITIZE_SET)
           .setSetCurrentClientCertDetails(HttpConnectionManager.SetCurrentClientCertDetails.newBuilder().setUri(true));
     }
+    listener.options().tracing().ifPresent(export -> hcm.setTracing(TracingTranslator.tracing(export)));
     hcm.addAllHttpFilters(filters.filters());
     FilterChain.Builder chain = FilterChain.newBuilder()
         .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm.build())));
