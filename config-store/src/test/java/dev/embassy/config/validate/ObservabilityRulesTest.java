@@ -59,7 +59,7 @@ class ObservabilityRulesTest {
       // The page shows one gateway field, indented as it sits under a gateway.
       ObjectNode gateway = (ObjectNode) ConfigJson.json().readTree("{\"name\":\"g\",\"nodeGroup\":\"edge\",\"listeners\":[{\"name\":\"http\",\"port\":10000}]}");
       ObjectNode field = (ObjectNode) ConfigJson.yaml().readTree(DocSnippets.block(PAGE, fragment).stripIndent());
-      assertThat(field.propertyNames()).as(fragment).containsExactly(fragment);
+      assertThat(field.size() == 1 && field.has(fragment)).as(fragment + " is the one field shown").isTrue();
       gateway.setAll(field);
       assertThat(ResourceValidator.validate(ConfigJson.json().treeToValue(gateway, Gateway.class))).as(fragment).isEmpty();
     }
