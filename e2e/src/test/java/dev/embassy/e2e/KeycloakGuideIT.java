@@ -57,7 +57,7 @@ class KeycloakGuideIT {
   @BeforeAll
   static void startEverything(TestDatabase database) throws Exception {
     long started = System.nanoTime();
-    keycloak = KeycloakServer.start();
+    keycloak = KeycloakServer.start(documentedStartOptions());
     System.out.printf("KeycloakGuideIT: Keycloak ready in %d ms%n", (System.nanoTime() - started) / 1_000_000);
     demo = DemoBackend.start("demo");
     // Keycloak answers its JWKS with Cache-Control: no-cache, so auth-service refreshes every
@@ -176,6 +176,14 @@ class KeycloakGuideIT {
     assertThat(gateway.get("/orders", bearer(after)).statusCode()).as("the new key keeps working").isEqualTo(200);
     String fresh = clientCredentials("orders-batch", "orders-batch-secret", "orders:read");
     assertThat(gateway.get("/orders", bearer(fresh)).statusCode()).isEqualTo(200);
+  }
+
+  /** Step 1's {@code kc.sh start} options, read from the guide (KeycloakServer moves its ports). */
+  private static java.util.List<String> documentedStartOptions() {
+    String block = DocSnippets.block(GUIDE, "keycloak-start").replace("\\\n", " ");
+    String command = block.lines().filter(l -> l.contains("kc.sh start ")).findFirst()
+        .orElseThrow(() -> new AssertionError("step 1 of the guide has no kc.sh start line"));
+    return java.util.List.of(command.substring(command.indexOf("kc.sh start ") + "kc.sh start ".length()).strip().split("\\s+"));
   }
 
   private static String guideJson(String snippet) {
