@@ -41,6 +41,9 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
   private final XdsCache cache;
   private final TranslationSettings settings;
   private final EndpointSource endpoints;
+  private final dev.embassy.controlplane.ir.MeshSource mesh;
+  /** Node groups whose Connect state changed since the last build; the next build includes them. */
+  private final Set<String> meshChanged = new HashSet<>();
   private final ControlPlaneMetrics metrics;
   private final ServedRevisions served;
   private final RouteQuarantine quarantine;
@@ -59,8 +62,9 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
    * @param quarantine routes proxies rejected, kept out of what is served
    * @param onPublished told after every publication (what proxies rejected may have been replaced)
    */
-  public ConfigSync(XdsCache cache, TranslationSettings settings, EndpointSource endpoints, ControlPlaneMetrics metrics,
-      ServedRevisions served, RouteQuarantine quarantine, Runnable onPublished) {
+  public ConfigSync(XdsCache cache, TranslationSettings settings, EndpointSource endpoints, dev.embassy.controlplane.ir.MeshSource mesh,
+      ControlPlaneMetrics metrics, ServedRevisions served, RouteQuarantine quarantine, Runnable onPublished) {
+    this.mesh = mesh;
     this.quarantine = quarantine;
     this.onPublished = onPublished;
     this.cache = cache;
@@ -69,6 +73,23 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     this.metrics = metrics;
     this.served = served;
     metrics.gauge("embassy.controlplane.revision.served", "Config revision being served; -1 before the first", () -> servedRevision);
+  }
+
+  /**
+   * Consul Connect state (roots, a leaf, intentions) changed: the node groups with a Connect
+   * identity are built again from the revision being served. Per-resource versions mean a
+   * rotated leaf reaches Envoy as one Secret (SDS), and changed intentions as the inbound
+   * RouteConfiguration (RDS); neither re-sends a Listener, so no connection drains.
+   */
+  public synchronized void meshChanged() {
+    if (lastSnapshot == null) {
+      return;
+    }
+    lastDocument.gateways().stream().filter(g -> g.identity().isPresent())
+        .forEach(g -> meshChanged.add(g.nodeGroup()));
+    if (!meshChanged.isEmpty()) {
+      accept(lastSnapshot);
+    }
   }
 
   /** Builds the revision being served again, e.g. after the quarantine changed; nothing before the first. */
@@ -91,8 +112,14 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
           .log("resources changed or deleted since they were rejected are out of quarantine and tried again");
     }
     // Groups the revision cannot have changed keep what they are served, untouched.
-    Optional<Set<String>> affected = AffectedGroups.between(lastDocument, document);
-    List<NodeGroupConfig> built = NodeGroupBuilder.build(document, settings, endpoints,
+    Set<String> meshGroups = Set.copyOf(meshChanged);
+    meshChanged.clear();
+    Optional<Set<String>> affected = AffectedGroups.between(lastDocument, document).map(changedGroups -> {
+      Set<String> all = new HashSet<>(changedGroups);
+      all.addAll(meshGroups);
+      return all;
+    });
+    List<NodeGroupConfig> built = NodeGroupBuilder.build(document, settings, endpoints, mesh,
         group -> affected.map(a -> a.contains(group)).orElse(true));
     long builtAt = System.nanoTime();
     for (NodeGroupConfig group : built) {
@@ -164,9 +191,9 @@ public final class ConfigSync implements Consumer<ConfigSnapshot> {
     for (NodeGroupConfig group : lastBuilt.values()) {
       List<io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment> assignments = new ArrayList<>();
       for (dev.embassy.controlplane.ir.UpstreamCluster cluster : group.clusters()) {
-        if (affected.test(cluster.cluster())) {
-          XdsTranslator.endpoints(new dev.embassy.controlplane.ir.UpstreamCluster(cluster.cluster(), endpoints.endpoints(cluster.cluster()),
-              cluster.trustedCaPem())).ifPresent(assignments::add);
+        // A Connect cluster without its caller's identity keeps no endpoints, whatever discovery says.
+        if (affected.test(cluster.cluster()) && !cluster.meshClosed()) {
+          XdsTranslator.endpoints(cluster.withEndpoints(endpoints.endpoints(cluster.cluster()))).ifPresent(assignments::add);
         }
       }
       Optional<GroupSnapshot> current = cache.target(group.nodeGroup());

@@ -6,7 +6,9 @@ import dev.embassy.config.store.Quarantines;
 import dev.embassy.controlplane.quarantine.QuarantineController;
 import dev.embassy.controlplane.quarantine.RouteQuarantine;
 import dev.embassy.controlplane.cache.XdsCache;
+import dev.embassy.controlplane.endpoints.ConsulConnect;
 import dev.embassy.controlplane.endpoints.ConsulEndpoints;
+import dev.embassy.discovery.consul.ConsulConnectWatcher;
 import dev.embassy.discovery.consul.ConsulServiceWatcher;
 import dev.embassy.controlplane.status.ControlPlaneMetrics;
 import dev.embassy.controlplane.status.ProxyStatusReporter;
@@ -36,12 +38,14 @@ public final class ControlPlane implements AutoCloseable {
   private final StatusHttpServer status;
   private final String replica;
   private final ConsulEndpoints consul;
+  private final ConsulConnect connect;
   private final QuarantineController quarantine;
 
   private ControlPlane(ControlPlaneMetrics metrics, XdsCache cache, ConfigSync sync, ConfigFollower follower, ProxyRegistry proxies,
       ProxyStatusReporter reporter, AdsServer ads, StatusHttpServer status, String replica, ConsulEndpoints consul,
-      QuarantineController quarantine) {
+      ConsulConnect connect, QuarantineController quarantine) {
     this.consul = consul;
+    this.connect = connect;
     this.quarantine = quarantine;
     this.metrics = metrics;
     this.cache = cache;
@@ -68,8 +72,11 @@ public final class ControlPlane implements AutoCloseable {
     RouteQuarantine quarantine = new RouteQuarantine();
     ConsulEndpoints consul = new ConsulEndpoints(() -> ConsulServiceWatcher.connect(config.consul(), metrics.registry()),
         queries -> sync[0].endpointsChanged(cluster -> ConsulEndpoints.query(cluster).map(queries::contains).orElse(false)));
+    ConsulConnect connect = new ConsulConnect(() -> ConsulConnectWatcher.connect(config.consul(), metrics.registry()),
+        config.connectDefaultAllow(), () -> sync[0].meshChanged());
     QuarantineController[] quarantineController = new QuarantineController[1];
-    sync[0] = new ConfigSync(cache, config.translationSettings(), consul, metrics, served, quarantine, () -> quarantineController[0].published());
+    sync[0] = new ConfigSync(cache, config.translationSettings(), consul, connect, metrics, served, quarantine,
+        () -> quarantineController[0].published());
     quarantineController[0] = new QuarantineController(quarantine, cache, () -> sync[0].reapply(), () -> sync[0].gateways(),
         resources -> reporter[0].quarantined(resources), Clock.systemUTC());
     cache.events(quarantineController[0]);
@@ -81,6 +88,7 @@ public final class ControlPlane implements AutoCloseable {
       // Watch what the new revision's clusters use before building it, so new services start
       // being watched (and stop, when no cluster uses them any more).
       consul.follow(snapshot.document().clusters());
+      connect.follow(snapshot.document());
       sync[0].accept(snapshot);
     }).start();
     metrics.gauge("embassy.controlplane.store.reachable", "1 while the config store is reachable, 0 while the last loaded config is served",
@@ -93,9 +101,10 @@ public final class ControlPlane implements AutoCloseable {
     AdsServer ads = AdsServer.start(config.xdsBind(), config.xdsPort(), cache, List.of(cache.streamTracker(), proxies),
         config.xdsSecurity(), metrics::xdsRefused);
     StatusHttpServer status = StatusHttpServer.start(config.statusBind(), config.statusPort(),
-        () -> new ControlPlaneHealth(follower.healthy(), sync[0].servedRevision(), proxies.proxies().size(), failingWatches(consul)).status(),
+        () -> new ControlPlaneHealth(follower.healthy(), sync[0].servedRevision(), proxies.proxies().size(), failingWatches(consul),
+            connect.failing(), connect.pending(), connect.unknownServices()).status(),
         metrics::scrape);
-    return new ControlPlane(metrics, cache, sync[0], follower, proxies, reporter[0], ads, status, replica, consul, quarantineController[0]);
+    return new ControlPlane(metrics, cache, sync[0], follower, proxies, reporter[0], ads, status, replica, consul, connect, quarantineController[0]);
   }
 
   private static List<String> failingWatches(ConsulEndpoints consul) {
@@ -153,6 +162,17 @@ public final class ControlPlane implements AutoCloseable {
     reporter.close();
     follower.close();
     consul.close();
+    connect.close();
+  }
+
+  /** Consul Connect's failing watches (their last answer is served). */
+  public List<String> failingConnect() {
+    return connect.failing();
+  }
+
+  /** Connect services the config names that Consul's catalog does not list. */
+  public List<String> unknownConnectServices() {
+    return connect.unknownServices();
   }
 
   /** Consul discovery's state: which watches fail (their last endpoints keep being served). */

@@ -23,6 +23,8 @@ import java.util.Map;
  *   <tr><td>EMBASSY_DEBOUNCE</td><td>10ms</td><td>how long to gather further revisions before translating</td></tr>
  *   <tr><td>EMBASSY_STATUS_BIND / EMBASSY_STATUS_PORT</td><td>127.0.0.1 / 18080</td><td>/healthz, /readyz and /metrics</td></tr>
  *   <tr><td>EMBASSY_CONSUL_*</td><td>see discovery's ConsulDiscoveryConfig</td><td>the Consul agent clusters with consul discovery are watched on (address http://127.0.0.1:8500, token, wait, pacing)</td></tr>
+ *   <tr><td>EMBASSY_CONNECT_DEFAULT_INTENTION</td><td>allow</td><td>what Consul Connect sidecars do with a caller no intention names: Consul's
+ *       default intention policy, which follows the ACL default policy (allow with ACLs off, as on a dev agent); set it to match the cluster's</td></tr>
  *   <tr><td>EMBASSY_REPLICA_ID</td><td>host:xDS port</td><td>this replica's name in proxy status</td></tr>
  *   <tr><td>EMBASSY_AUTH_SERVICE</td><td>127.0.0.1:9191</td><td>auth-service address(es) Envoy's ext_authz filter calls (host:port, comma-separated)</td></tr>
  *   <tr><td>EMBASSY_RATELIMIT_SERVICE</td><td>127.0.0.1:8081</td><td>ratelimit-service address(es) Envoy's rate-limit filter calls; any node of a cluster answers</td></tr>
@@ -32,7 +34,7 @@ public record ControlPlaneConfig(
     String xdsBind, int xdsPort, String databaseUrl, String databaseUser, String databasePassword,
     String listenerAddress, Duration debounce, String statusBind, int statusPort,
     List<ServiceAddress> authService, List<ServiceAddress> rateLimitService, String replicaId, ConsulDiscoveryConfig consul,
-    XdsSecurityConfig xdsSecurity) {
+    XdsSecurityConfig xdsSecurity, boolean connectDefaultAllow) {
 
   public TranslationSettings translationSettings() {
     return new TranslationSettings(listenerAddress, authService, rateLimitService);
@@ -55,7 +57,17 @@ public record ControlPlaneConfig(
         addresses(env, "EMBASSY_RATELIMIT_SERVICE", TranslationSettings.DEFAULT_RATELIMIT_SERVICE),
         replicaId(env),
         ConsulDiscoveryConfig.fromEnvironment(env, "EMBASSY_CONSUL_"),
-        XdsSecurityConfig.fromEnvironment(env));
+        XdsSecurityConfig.fromEnvironment(env),
+        defaultIntention(env));
+  }
+
+  private static boolean defaultIntention(Map<String, String> env) {
+    String value = env.getOrDefault("EMBASSY_CONNECT_DEFAULT_INTENTION", "allow").strip();
+    return switch (value) {
+      case "allow" -> true;
+      case "deny" -> false;
+      default -> throw new IllegalArgumentException("EMBASSY_CONNECT_DEFAULT_INTENTION=" + value + " must be allow or deny");
+    };
   }
 
   /** Names this replica in proxy status: EMBASSY_REPLICA_ID, else host and xDS port. */

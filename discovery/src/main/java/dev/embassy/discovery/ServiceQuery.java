@@ -13,9 +13,12 @@ import java.util.Optional;
  * @param datacenter another datacenter than the agent's ({@code dc=})
  * @param nodeMeta every pair must be in the node's meta ({@code node-meta=k:v})
  * @param includeWarning also report instances whose worst check is warning, as {@link InstanceHealth#WARNING}
+ * @param connect the service's Connect-capable endpoints instead ({@code /v1/health/connect}): its
+ *     sidecars' public addresses, or the service's own for a natively integrated one
  */
 public record ServiceQuery(
-    String service, List<String> tags, Optional<String> datacenter, Map<String, String> nodeMeta, boolean includeWarning) {
+    String service, List<String> tags, Optional<String> datacenter, Map<String, String> nodeMeta, boolean includeWarning,
+    boolean connect) {
 
   public ServiceQuery {
     Objects.requireNonNull(service, "service");
@@ -27,6 +30,10 @@ public record ServiceQuery(
     tags = tags.stream().distinct().sorted().toList();
     datacenter = datacenter.filter(dc -> !dc.isBlank());
     nodeMeta = Map.copyOf(nodeMeta);
+  }
+
+  public ServiceQuery(String service, List<String> tags, Optional<String> datacenter, Map<String, String> nodeMeta, boolean includeWarning) {
+    this(service, tags, datacenter, nodeMeta, includeWarning, false);
   }
 
   /** Passing instances of {@code service} in the agent's datacenter, no filters. */

@@ -60,6 +60,11 @@ public final class ConsulAgent implements AutoCloseable {
     return ports[0];
   }
 
+  /** The plaintext gRPC port, where the agent serves xDS to Consul-managed Envoys. */
+  public int grpcPort() {
+    return ports[5];
+  }
+
   public URI httpAddress() {
     return URI.create("http://127.0.0.1:" + ports[0]);
   }

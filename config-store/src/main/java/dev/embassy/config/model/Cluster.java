@@ -17,7 +17,8 @@ public record Cluster(
     Optional<UpstreamTls> tls,
     Optional<HealthCheck> healthCheck,
     Optional<CircuitBreaker> circuitBreaker,
-    Optional<OutlierDetection> outlierDetection)
+    Optional<OutlierDetection> outlierDetection,
+    Optional<Connect> connect)
     implements ConfigResource {
   public Cluster {
     labels = Absent.map(labels);
@@ -28,7 +29,23 @@ public record Cluster(
     healthCheck = Absent.optional(healthCheck);
     circuitBreaker = Absent.optional(circuitBreaker);
     outlierDetection = Absent.optional(outlierDetection);
+    connect = Absent.optional(connect);
   }
+
+  public Cluster(String name, Map<String, String> labels, Discovery discovery, LbPolicy lbPolicy, String connectTimeout, Boolean http2,
+      Optional<UpstreamTls> tls, Optional<HealthCheck> healthCheck, Optional<CircuitBreaker> circuitBreaker,
+      Optional<OutlierDetection> outlierDetection) {
+    this(name, labels, discovery, lbPolicy, connectTimeout, http2, tls, healthCheck, circuitBreaker, outlierDetection, Optional.empty());
+  }
+
+  /**
+   * The endpoints are Consul Connect sidecars of {@code service}: Envoy talks mTLS to them,
+   * presenting the calling sidecar's Connect leaf certificate, and accepts only a peer whose
+   * certificate Consul's CA signed for {@code service} (its SPIFFE ID). With Consul discovery
+   * the endpoints are the discovered service's Connect sidecars ({@code /v1/health/connect}).
+   * Only gateways with a Connect identity of their own may use such a cluster.
+   */
+  public record Connect(String service) {}
 
   @Override
   public ResourceKind kind() {

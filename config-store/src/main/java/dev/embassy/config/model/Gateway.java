@@ -8,7 +8,8 @@ import java.util.Optional;
  * Listeners served to one node group of Envoys: the Envoys whose bootstrap {@code node.cluster}
  * equals {@link #nodeGroup()}. Several gateways may share a node group. With a {@code sidecar}
  * block the gateway is a service's sidecar Envoy (inbound to the app, outbound to other services),
- * which lets a service use Embassy as a lightweight mesh.
+ * which lets a service use Embassy as a lightweight mesh. With {@code connect} an edge gateway
+ * takes a Consul Connect identity to call Connect services with.
  */
 public record Gateway(
     String name,
@@ -18,7 +19,8 @@ public record Gateway(
     Optional<Sidecar> sidecar,
     Optional<AccessLog> accessLog,
     Optional<Stats> stats,
-    Optional<Compression> compression)
+    Optional<Compression> compression,
+    Optional<Connect> connect)
     implements ConfigResource {
   /** The name routes use to attach to a sidecar's outbound listener. */
   public static final String OUTBOUND_LISTENER = "outbound";
@@ -30,6 +32,21 @@ public record Gateway(
     accessLog = Absent.optional(accessLog);
     stats = Absent.optional(stats);
     compression = Absent.optional(compression);
+    connect = Absent.optional(connect);
+  }
+
+  public Gateway(String name, Map<String, String> labels, String nodeGroup, List<Listener> listeners, Optional<Sidecar> sidecar,
+      Optional<AccessLog> accessLog, Optional<Stats> stats, Optional<Compression> compression) {
+    this(name, labels, nodeGroup, listeners, sidecar, accessLog, stats, compression, Optional.empty());
+  }
+
+  /**
+   * The Consul Connect identity this gateway's Envoys present when they call Connect clusters: a
+   * sidecar's {@code sidecar.connect}, or an edge gateway's {@code connect} (an edge has no
+   * inbound mTLS: its clients come from outside the mesh).
+   */
+  public Optional<Connect> identity() {
+    return sidecar.flatMap(Sidecar::connect).or(() -> connect);
   }
 
   public enum CompressionAlgorithm { gzip, brotli, zstd }
@@ -193,13 +210,28 @@ public record Gateway(
    * Envoy beside one instance of an app. Inbound: Envoy listens on {@code inbound.port} and hands
    * every request to the app on 127.0.0.1:{@code inbound.appPort}, enforcing the inbound policies.
    * Outbound (optional): the app calls other services through Envoy on 127.0.0.1:{@code
-   * outbound.port}, by Host.
+   * outbound.port}, by Host. Connect (optional): the sidecar takes the Consul Connect identity of
+   * {@code connect.service}, so inbound requires mTLS with Consul-issued certificates and follows
+   * the service's intentions, and outbound calls to Connect clusters present that identity.
    */
-  public record Sidecar(Inbound inbound, Optional<Outbound> outbound) {
+  public record Sidecar(Inbound inbound, Optional<Outbound> outbound, Optional<Connect> connect) {
     public Sidecar {
       outbound = Absent.optional(outbound);
+      connect = Absent.optional(connect);
+    }
+
+    public Sidecar(Inbound inbound, Optional<Outbound> outbound) {
+      this(inbound, outbound, Optional.empty());
     }
   }
+
+  /**
+   * The Consul service whose Connect identity (leaf certificate, SPIFFE ID
+   * {@code spiffe://<trust domain>/ns/default/dc/<dc>/svc/<service>}) a sidecar takes. Consul
+   * signs a leaf for any name, registered or not; the control plane's /healthz lists the name
+   * under {@code connectUnknownServices} while Consul's catalog does not.
+   */
+  public record Connect(String service) {}
 
   public record Inbound(Integer port, Integer appPort, Optional<String> authPolicy, Optional<String> rateLimitPolicy) {
     public Inbound {

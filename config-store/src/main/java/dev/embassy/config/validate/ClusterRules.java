@@ -58,6 +58,7 @@ final class ClusterRules {
       tls.caCertificateRef().ifPresent(ca -> Checks.name(v.at("tls"), "caCertificateRef", ca));
       subjectAltNames(tls.subjectAltNames(), v.at("tls"));
     });
+    ConnectRules.cluster(cluster, v);
     cluster.healthCheck().ifPresent(check -> {
       Violations at = v.at("healthCheck");
       Checks.path(at, "path", check.path());

@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * Rules that need more than one resource: references must resolve, a route's listener must exist,
  * no two routes may claim the same listener, hostname and match (see {@link RouteClaims}), no two
- * gateways of one node group may take the same port, and no two rate-limit policies may share a
- * domain.
+ * gateways of one node group may take the same port, no two rate-limit policies may share a
+ * domain, and only gateways with a Connect identity may call Connect clusters ({@link ConnectRules}).
  * Checked against the config as it will be after the write.
  */
 public final class ConfigValidator {
@@ -38,6 +38,10 @@ public final class ConfigValidator {
     }
     if (resource instanceof Gateway gateway && gateway.nodeGroup() != null) {
       GatewayRules.nodeGroupPorts(gateway, view.nodeGroupPeers(gateway.nodeGroup(), gateway.name()), v);
+    }
+    ConnectRules.uses(resource, view, v);
+    if (resource instanceof dev.embassy.config.model.Cluster cluster) {
+      ConnectRules.clusterUsers(cluster, view, v);
     }
     if (resource instanceof RateLimitPolicy policy && policy.domain() != null) {
       view.rateLimitDomainOwner(policy.domain(), policy.name())

@@ -20,6 +20,7 @@ final class GatewayRules {
     Checks.unique(v, "listeners", gateway.listeners(), Listener::name, "duplicate listener name");
     Checks.unique(v, "listeners", gateway.listeners(), Listener::port, "two listeners on port");
     gateway.sidecar().ifPresent(sidecar -> sidecar(gateway, sidecar, v.at("sidecar")));
+    ConnectRules.gateway(gateway, v);
     ObservabilityRules.check(gateway, v);
     CompressionRules.check(gateway, v);
     for (int i = 0; i < gateway.listeners().size(); i++) {
@@ -85,6 +86,7 @@ final class GatewayRules {
         Checks.name(at.at("clusters"), Integer.toString(i), outbound.clusters().get(i));
       }
     });
+    ConnectRules.sidecar(sidecar, v);
     // The sidecar's listeners take these names in the node group (<gateway>-inbound, -outbound).
     for (int i = 0; i < gateway.listeners().size(); i++) {
       Listener listener = gateway.listeners().get(i);

@@ -53,9 +53,13 @@ public final class ConsulEndpoints implements EndpointSource, AutoCloseable {
     this.changed = new CoalescingNotifier<>("consul-endpoints-changed", changed);
   }
 
-  /** The query a Consul cluster makes. */
+  /**
+   * The query a Consul cluster makes. A Connect cluster asks for the service's Connect endpoints
+   * (its sidecars), since only they speak Connect mTLS; the service's own port does not.
+   */
   public static Optional<ServiceQuery> query(Cluster cluster) {
-    return cluster.discovery().consul().map(c -> new ServiceQuery(c.service(), c.tags(), c.datacenter(), c.nodeMeta(), c.warningAsDegraded()));
+    return cluster.discovery().consul().map(c -> new ServiceQuery(c.service(), c.tags(), c.datacenter(), c.nodeMeta(), c.warningAsDegraded(),
+        cluster.connect().isPresent()));
   }
 
   /** Watches exactly the queries {@code clusters} make: new ones start, unreferenced ones stop. */
@@ -77,8 +81,8 @@ public final class ConsulEndpoints implements EndpointSource, AutoCloseable {
           watcher = connect.get();
         }
         watches.put(query, watcher.watch(query, this::instancesChanged));
-        LOG.info("watching Consul service {} (tags {}, datacenter {}, node meta {})", query.service(), query.tags(),
-            query.datacenter().orElse("local"), query.nodeMeta());
+        LOG.info("watching Consul service {} (tags {}, datacenter {}, node meta {}{})", query.service(), query.tags(),
+            query.datacenter().orElse("local"), query.nodeMeta(), query.connect() ? ", its Connect endpoints" : "");
       }
     }
   }

@@ -6,10 +6,11 @@ import java.util.List;
  * One Envoy listener: a gateway listener's port, with its virtual hosts in the order Envoy should
  * try them. Named {@code <gateway>-<listener>}, which is also its RouteConfiguration's name. An
  * HTTPS listener carries the certificates it presents (chosen by SNI) and, with mutual TLS, how it
- * verifies client certificates; an HTTP listener none.
+ * verifies client certificates; an HTTP listener none. A sidecar's inbound listener under Consul
+ * Connect carries its {@link InboundMesh} instead.
  */
 public record HttpListener(String name, String address, int port, List<VirtualHost> virtualHosts, List<ServerCertificate> certificates,
-    Options options, java.util.Optional<ClientVerification> clientVerification) {
+    Options options, java.util.Optional<ClientVerification> clientVerification, java.util.Optional<InboundMesh> mesh) {
   /**
    * A gateway listener's own settings: how many proxies in front are trusted for
    * X-Forwarded-For, which client addresses may connect, connection-level timeouts, and its
@@ -34,12 +35,12 @@ public record HttpListener(String name, String address, int port, List<VirtualHo
   }
 
   public HttpListener(String name, String address, int port, List<VirtualHost> virtualHosts, List<ServerCertificate> certificates) {
-    this(name, address, port, virtualHosts, certificates, Options.NONE, java.util.Optional.empty());
+    this(name, address, port, virtualHosts, certificates, Options.NONE, java.util.Optional.empty(), java.util.Optional.empty());
   }
 
   public HttpListener(String name, String address, int port, List<VirtualHost> virtualHosts, List<ServerCertificate> certificates,
       Options options) {
-    this(name, address, port, virtualHosts, certificates, options, java.util.Optional.empty());
+    this(name, address, port, virtualHosts, certificates, options, java.util.Optional.empty(), java.util.Optional.empty());
   }
 
   public boolean tls() {

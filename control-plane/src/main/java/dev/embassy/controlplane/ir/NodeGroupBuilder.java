@@ -27,12 +27,22 @@ public final class NodeGroupBuilder {
   public static final String RATELIMIT_CLUSTER = "embassy-ratelimit";
 
   public static List<NodeGroupConfig> build(ConfigDocument config, TranslationSettings settings, EndpointSource endpoints) {
-    return build(config, settings, endpoints, group -> true);
+    return build(config, settings, endpoints, MeshSource.NONE, group -> true);
+  }
+
+  public static List<NodeGroupConfig> build(ConfigDocument config, TranslationSettings settings, EndpointSource endpoints, MeshSource mesh) {
+    return build(config, settings, endpoints, mesh, group -> true);
   }
 
   /** Builds only the node groups {@code include} accepts. */
   public static List<NodeGroupConfig> build(ConfigDocument config, TranslationSettings settings, EndpointSource endpoints,
       java.util.function.Predicate<String> include) {
+    return build(config, settings, endpoints, MeshSource.NONE, include);
+  }
+
+  /** Builds only the node groups {@code include} accepts, with Consul Connect state from {@code mesh}. */
+  public static List<NodeGroupConfig> build(ConfigDocument config, TranslationSettings settings, EndpointSource endpoints,
+      MeshSource mesh, java.util.function.Predicate<String> include) {
     String listenerAddress = settings.listenerAddress();
     Map<String, Cluster> clusters = new TreeMap<>();
     config.clusters().forEach(c -> clusters.put(c.name(), c));
@@ -53,6 +63,9 @@ public final class NodeGroupBuilder {
     List<NodeGroupConfig> groups = new ArrayList<>();
     gatewaysByGroup.forEach((group, gateways) -> {
       List<HttpListener> listeners = new ArrayList<>();
+      // Validation allows one Connect identity per node group; its Envoys present it on every Connect call.
+      Optional<MeshIdentity> identity = gateways.stream().flatMap(g -> g.identity().stream())
+          .findFirst().flatMap(connect -> mesh.identity(connect.service()));
       TreeSet<String> usedClusters = new TreeSet<>();
       List<UpstreamCluster> localApps = new ArrayList<>();
       for (Gateway gateway : gateways) {
@@ -82,7 +95,16 @@ public final class NodeGroupBuilder {
           localApps.add(StatsListener.adminCluster(gateway, stats));
         });
         gateway.sidecar().ifPresent(sidecar -> {
-          listeners.add(SidecarListeners.inbound(gateway, listenerAddress, sidecar.inbound().rateLimitPolicy().map(rateLimits::get)));
+          Optional<RateLimitPolicy> rateLimit = sidecar.inbound().rateLimitPolicy().map(rateLimits::get);
+          if (sidecar.connect().isEmpty()) {
+            listeners.add(SidecarListeners.inbound(gateway, listenerAddress, rateLimit, Optional.empty()));
+          } else {
+            // Fail closed: until Consul has answered for the identity and the intentions, the
+            // inbound port stays shut rather than open without mTLS or with unknown intentions.
+            String service = sidecar.connect().get().service();
+            identity.flatMap(id -> mesh.intentions(service).map(intentions -> new InboundMesh(id, intentions)))
+                .ifPresent(inbound -> listeners.add(SidecarListeners.inbound(gateway, listenerAddress, rateLimit, Optional.of(inbound))));
+          }
           localApps.add(SidecarListeners.localApp(gateway));
         });
       }
@@ -90,8 +112,7 @@ public final class NodeGroupBuilder {
       List<UpstreamCluster> upstreams = new ArrayList<>(usedClusters.stream()
           .map(clusters::get)
           .filter(java.util.Objects::nonNull)
-          .map(c -> new UpstreamCluster(c, endpointsOf(c, endpoints),
-              c.tls().flatMap(Cluster.UpstreamTls::caCertificateRef).map(certificateChains::get)))
+          .map(c -> upstream(c, endpoints, certificateChains, identity))
           .toList());
       upstreams.addAll(localApps);
       if (uses(listeners, r -> r.authPolicy().isPresent())) {
@@ -152,7 +173,8 @@ public final class NodeGroupBuilder {
       rules.sort(RouteOrder.PRECEDENCE);
       hosts.add(new VirtualHost(name + "/" + hostname, List.of(hostname), rules));
     });
-    return new HttpListener(name, address, listener.port(), hosts, certificates, HttpListener.Options.of(gateway, listener), clientVerification);
+    return new HttpListener(name, address, listener.port(), hosts, certificates, HttpListener.Options.of(gateway, listener), clientVerification,
+        java.util.Optional.empty());
   }
 
   /**
@@ -183,6 +205,17 @@ public final class NodeGroupBuilder {
       rule.filters().forEach(f -> f.requestMirror().ifPresent(m -> names.add(m.cluster())));
     }
     return names;
+  }
+
+  private static UpstreamCluster upstream(Cluster c, EndpointSource endpoints, Map<String, String> certificateChains, Optional<MeshIdentity> identity) {
+    Optional<String> ca = c.tls().flatMap(Cluster.UpstreamTls::caCertificateRef).map(certificateChains::get);
+    if (c.connect().isEmpty()) {
+      return new UpstreamCluster(c, endpointsOf(c, endpoints), ca);
+    }
+    Optional<UpstreamMesh> mesh = identity.map(id -> new UpstreamMesh(id, id.spiffeIdOf(c.connect().get().service())));
+    // Without the caller's identity there is nothing to present: no endpoints, so no request
+    // leaves without mTLS (see UpstreamCluster#meshClosed).
+    return new UpstreamCluster(c, mesh.isPresent() ? endpointsOf(c, endpoints) : Optional.of(List.of()), ca, mesh);
   }
 
   private static Optional<List<UpstreamEndpoint>> endpointsOf(Cluster cluster, EndpointSource source) {

@@ -21,15 +21,15 @@ final class SidecarListeners {
 
   /**
    * Envoy in front of the app: every request, whatever its Host, to the app on loopback, under
-   * the inbound auth and rate-limit policies.
+   * the inbound auth and rate-limit policies, and under Connect mTLS and intentions with a mesh.
    */
-  static HttpListener inbound(Gateway gateway, String address, Optional<RateLimitPolicy> rateLimit) {
+  static HttpListener inbound(Gateway gateway, String address, Optional<RateLimitPolicy> rateLimit, Optional<InboundMesh> mesh) {
     Gateway.Inbound inbound = gateway.sidecar().orElseThrow().inbound();
     String name = gateway.name() + "-inbound";
     Route.Rule rule = everything(localApp(gateway).name());
     RouteRule route = new RouteRule(name + "/app", name, rule.matches().getFirst(), rule, inbound.authPolicy(), rateLimit);
     return new HttpListener(name, address, inbound.port(), List.of(new VirtualHost(name + "/*", List.of("*"), List.of(route))), List.of(),
-        new HttpListener.Options(0, Optional.empty(), Optional.empty(), gateway.accessLog(), gateway.compression()));
+        new HttpListener.Options(0, Optional.empty(), Optional.empty(), gateway.accessLog(), gateway.compression()), Optional.empty(), mesh);
   }
 
   static UpstreamCluster localApp(Gateway gateway) {
@@ -59,7 +59,8 @@ final class SidecarListeners {
       hosts.add(new VirtualHost(attached.name() + "/" + service, List.of(service), List.of(fallback(attached.name(), service))));
     }
     hosts.sort(java.util.Comparator.comparing(VirtualHost::name));
-    return new HttpListener(attached.name(), attached.address(), attached.port(), hosts, attached.certificates(), attached.options(), attached.clientVerification());
+    return new HttpListener(attached.name(), attached.address(), attached.port(), hosts, attached.certificates(), attached.options(),
+        attached.clientVerification(), attached.mesh());
   }
 
   private static RouteRule fallback(String listener, String service) {

@@ -13,14 +13,25 @@ import java.util.Map;
  *
  * @param servedRevision the revision served, -1 before the first
  * @param discoveryFailing the Consul watches failing
+ * @param connectFailing the Consul Connect watches failing (their last roots, leaves and intentions are served)
+ * @param connectPending Connect identities Consul has not given yet (their sidecars' inbound ports stay shut)
+ * @param connectUnknown Connect services the config names that Consul's catalog does not list (reported, not degraded)
  */
-public record ControlPlaneHealth(boolean storeReachable, long servedRevision, long connectedProxies, List<String> discoveryFailing) {
+public record ControlPlaneHealth(boolean storeReachable, long servedRevision, long connectedProxies, List<String> discoveryFailing,
+    List<String> connectFailing, List<String> connectPending, List<String> connectUnknown) {
   public ControlPlaneHealth {
     discoveryFailing = List.copyOf(discoveryFailing);
+    connectFailing = List.copyOf(connectFailing);
+    connectPending = List.copyOf(connectPending);
+    connectUnknown = List.copyOf(connectUnknown);
+  }
+
+  public ControlPlaneHealth(boolean storeReachable, long servedRevision, long connectedProxies, List<String> discoveryFailing) {
+    this(storeReachable, servedRevision, connectedProxies, discoveryFailing, List.of(), List.of(), List.of());
   }
 
   boolean degraded() {
-    return !storeReachable || !discoveryFailing.isEmpty();
+    return !storeReachable || !discoveryFailing.isEmpty() || !connectFailing.isEmpty();
   }
 
   public StatusReport status() {
@@ -29,6 +40,14 @@ public record ControlPlaneHealth(boolean storeReachable, long servedRevision, lo
     body.put("store", storeReachable ? "ok" : "unreachable");
     body.put("discovery", discoveryFailing.isEmpty() ? "ok" : "failing");
     body.put("discoveryFailing", discoveryFailing);
+    if (!connectFailing.isEmpty() || !connectPending.isEmpty()) {
+      body.put("connect", connectFailing.isEmpty() ? "pending" : "failing");
+      body.put("connectFailing", connectFailing);
+      body.put("connectPending", connectPending);
+    }
+    if (!connectUnknown.isEmpty()) {
+      body.put("connectUnknownServices", connectUnknown);
+    }
     body.put("servedRevision", servedRevision);
     body.put("connectedProxies", connectedProxies);
     return new StatusReport(servedRevision >= 0, body);

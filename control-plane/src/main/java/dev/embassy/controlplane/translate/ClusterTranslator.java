@@ -56,6 +56,7 @@ final class ClusterTranslator {
               .build()));
     }
     UpstreamTlsTranslator.transportSocket(cluster).ifPresent(envoy::setTransportSocket);
+    MeshTlsTranslator.upstream(upstream).ifPresent(envoy::setTransportSocket);
     cluster.healthCheck().ifPresent(check -> envoy.addHealthChecks(HealthCheck.newBuilder()
         .setTimeout(duration(check.timeout()))
         .setInterval(duration(check.interval()))

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The HTTP filter chain of a listener, in the one order that works: client IP lists first (a
+ * The HTTP filter chain of a listener, in the one order that works: Consul intentions first (a
+ * caller whose service may not call this one costs nothing further; only Connect inbound
+ * listeners have them); client IP lists next (a
  * refused client costs nothing further, not even a fault or an ext_authz call); fault injection next, so a
  * chaos test sees what a failing upstream looks like whatever comes after; CORS answers preflights
  * before anything can reject them; ext_authz runs before rate limiting so limits can key on the
@@ -26,7 +28,7 @@ import java.util.List;
  * make of the backend's gRPC one; the router is last. Adding a feature is one file and one line here.
  */
 record HttpFilters(List<HttpFilter> filters, List<HttpFilterFeature.RoutePatch> routePatches) {
-  private static final List<HttpFilterFeature> FEATURES = List.of(new ClientIpsFeature(), new FaultInjectionFeature(), new CorsFeature(), new ExtAuthzFeature(),
+  private static final List<HttpFilterFeature> FEATURES = List.of(new IntentionsFeature(), new ClientIpsFeature(), new FaultInjectionFeature(), new CorsFeature(), new ExtAuthzFeature(),
       new LocalRateLimitFeature(), new RateLimitFeature(), new RequestBodyLimitFeature(), new CompressionFeature(),
       new ResponseCacheFeature(), new GrpcWebFeature(), new GrpcJsonTranscodingFeature());
   private static final HttpFilter ROUTER =

@@ -53,12 +53,19 @@ final class ListenerTranslator {
     });
     DownstreamTlsTranslator.forwardClientCertificate(listener, hcm);
     listener.options().accessLog().ifPresent(log -> hcm.addAccessLog(AccessLogTranslator.accessLog(log)));
+    if (listener.mesh().isPresent()) {
+      // The app learns its verified caller from x-forwarded-client-cert (URI=<SPIFFE ID>); one a
+      // caller sent itself is replaced, never passed on.
+      hcm.setForwardClientCertDetails(HttpConnectionManager.ForwardClientCertDetails.SANITIZE_SET)
+          .setSetCurrentClientCertDetails(HttpConnectionManager.SetCurrentClientCertDetails.newBuilder().setUri(true));
+    }
     hcm.addAllHttpFilters(filters.filters());
     FilterChain.Builder chain = FilterChain.newBuilder()
         .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm.build())));
     if (listener.tls()) {
       chain.setTransportSocket(DownstreamTlsTranslator.transportSocket(listener));
     }
+    listener.mesh().ifPresent(mesh -> chain.setTransportSocket(MeshTlsTranslator.downstream(mesh.identity())));
     return Listener.newBuilder()
         .setName(listener.name())
         .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(listener.address()).setPortValue(listener.port())))

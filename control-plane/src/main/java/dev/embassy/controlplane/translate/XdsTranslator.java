@@ -36,8 +36,10 @@ public final class XdsTranslator {
   public static XdsResources translate(NodeGroupConfig config, TranslationMemo memo) {
     Map<String, Secret> secrets = new TreeMap<>();
     config.listeners().forEach(listener -> DownstreamTlsTranslator.secrets(listener).forEach(s -> secrets.put(s.getName(), s)));
+    config.listeners().forEach(listener -> MeshTlsTranslator.secrets(listener).forEach(s -> secrets.put(s.getName(), s)));
     for (UpstreamCluster cluster : config.clusters()) {
       UpstreamTlsTranslator.trustSecret(cluster).ifPresent(s -> secrets.put(s.getName(), s));
+      MeshTlsTranslator.secrets(cluster).forEach(s -> secrets.put(s.getName(), s));
     }
     List<Listener> listeners = new ArrayList<>();
     List<RouteConfiguration> routes = new ArrayList<>();

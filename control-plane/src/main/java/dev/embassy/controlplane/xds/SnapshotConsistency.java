@@ -85,9 +85,10 @@ public final class SnapshotConsistency {
           && !resources.awaitingEndpoints().contains(cluster.getName())) {
         problems.add("cluster " + cluster.getName() + " has no ClusterLoadAssignment");
       }
-      String sds = cluster.getTransportSocket().hasTypedConfig() ? validationSecret(cluster) : "";
-      if (!sds.isEmpty() && !secrets.contains(sds)) {
-        problems.add("cluster " + cluster.getName() + " needs secret " + sds + ", which is missing");
+      for (String sds : cluster.getTransportSocket().hasTypedConfig() ? clientSecrets(cluster) : List.<String>of()) {
+        if (!sds.isEmpty() && !secrets.contains(sds)) {
+          problems.add("cluster " + cluster.getName() + " needs secret " + sds + ", which is missing");
+        }
       }
     }
     return problems;
@@ -122,13 +123,18 @@ public final class SnapshotConsistency {
     return targets;
   }
 
-  private static String validationSecret(Cluster cluster) {
+  /** The SDS secrets an upstream TLS context names: its trust (plain or combined with inline checks) and a client certificate. */
+  private static List<String> clientSecrets(Cluster cluster) {
     try {
-      return cluster.getTransportSocket().getTypedConfig()
-          .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class)
-          .getCommonTlsContext().getValidationContextSdsSecretConfig().getName();
+      io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext common = cluster.getTransportSocket().getTypedConfig()
+          .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class).getCommonTlsContext();
+      List<String> names = new ArrayList<>();
+      names.add(common.getValidationContextSdsSecretConfig().getName());
+      names.add(common.getCombinedValidationContext().getValidationContextSdsSecretConfig().getName());
+      common.getTlsCertificateSdsSecretConfigsList().forEach(c -> names.add(c.getName()));
+      return names;
     } catch (InvalidProtocolBufferException e) {
-      return "(unreadable TLS context)";
+      return List.of("(unreadable TLS context)");
     }
   }
 }

@@ -30,7 +30,8 @@ import java.util.stream.Stream;
 /**
  * The translator's golden files: src/test/resources/golden/NAME.yaml is a config document (what
  * config:apply takes), NAME.json the Envoy resources it must produce per node group, in Envoy's
- * own JSON form. Set GOLDEN_UPDATE=1 to rewrite the .json files and review the diff.
+ * own JSON form; golden/mesh/NAME.yaml, when present, is the Consul Connect state it is translated
+ * with ({@link GoldenMesh}). Set GOLDEN_UPDATE=1 to rewrite the .json files and review the diff.
  */
 final class GoldenFiles {
   static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
@@ -81,7 +82,8 @@ final class GoldenFiles {
   static List<XdsResources> translate(String name) throws IOException {
     ConfigDocument document = ConfigJson.yaml().readValue(directory().resolve(name + ".yaml").toFile(), ConfigDocument.class);
     List<XdsResources> groups = new ArrayList<>();
-    for (NodeGroupConfig group : NodeGroupBuilder.build(document, dev.embassy.controlplane.ir.TranslationSettings.defaults(LISTENER_ADDRESS), EndpointSource.NONE)) {
+    for (NodeGroupConfig group : NodeGroupBuilder.build(document, dev.embassy.controlplane.ir.TranslationSettings.defaults(LISTENER_ADDRESS),
+        EndpointSource.NONE, GoldenMesh.of(directory(), name))) {
       groups.add(XdsTranslator.translate(group));
     }
     return groups;

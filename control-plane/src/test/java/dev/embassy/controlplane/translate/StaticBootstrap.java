@@ -30,6 +30,15 @@ import java.util.stream.Collectors;
 public final class StaticBootstrap {
   private StaticBootstrap() {}
 
+  private static io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext validation(Map<String, Secret> secrets,
+      String name) {
+    Secret secret = secrets.get(name);
+    if (secret == null) {
+      throw new IllegalStateException("missing secret " + name);
+    }
+    return secret.getValidationContext();
+  }
+
   public static String render(XdsResources resources) throws InvalidProtocolBufferException {
     Map<String, RouteConfiguration> routes = resources.routes().stream().collect(Collectors.toMap(RouteConfiguration::getName, Function.identity()));
     Map<String, ClusterLoadAssignment> assignments = resources.endpoints().stream().collect(Collectors.toMap(ClusterLoadAssignment::getClusterName, Function.identity()));
@@ -49,6 +58,10 @@ public final class StaticBootstrap {
               throw new IllegalStateException("missing secret " + sds.getName());
             }
             common.addTlsCertificates(secret.getTlsCertificate());
+          }
+          if (common.hasValidationContextSdsSecretConfig()) {
+            common.setValidationContext(validation(secrets, common.getValidationContextSdsSecretConfig().getName()))
+                .clearValidationContextSdsSecretConfig();
           }
           newChain.setTransportSocket(chain.getTransportSocket().toBuilder()
               .setTypedConfig(Any.pack(tls.toBuilder().setCommonTlsContext(staticTrust(common.build(), secrets)).build())));
@@ -84,7 +97,18 @@ public final class StaticBootstrap {
       }
       if (cluster.getTransportSocket().getTypedConfig().is(UpstreamTlsContext.class)) {
         UpstreamTlsContext tls = cluster.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
-        UpstreamTlsContext resolved = tls.toBuilder().setCommonTlsContext(staticTrust(tls.getCommonTlsContext(), secrets)).build();
+        var common = tls.getCommonTlsContext();
+        // A Connect cluster presents a client certificate: inline it; the trust (an SDS CA, alone or
+        // combined with SAN matchers) becomes a static secret below.
+        var certificates = common.toBuilder().clearTlsCertificateSdsSecretConfigs();
+        for (var sds : common.getTlsCertificateSdsSecretConfigsList()) {
+          Secret secret = secrets.get(sds.getName());
+          if (secret == null) {
+            throw new IllegalStateException("missing secret " + sds.getName());
+          }
+          certificates.addTlsCertificates(secret.getTlsCertificate());
+        }
+        UpstreamTlsContext resolved = tls.toBuilder().setCommonTlsContext(staticTrust(certificates.build(), secrets)).build();
         inline.setTransportSocket(cluster.getTransportSocket().toBuilder().setTypedConfig(Any.pack(resolved)));
       }
       statics.addClusters(inline);

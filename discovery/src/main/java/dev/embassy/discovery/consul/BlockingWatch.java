@@ -42,7 +42,7 @@ final class BlockingWatch<T> {
   private final Read<T> read;
   private final WatchPace pace;
   private final Clock clock;
-  private final DiscoveryMetrics metrics;
+  private final WatchMeters metrics;
   private final ToIntFunction<T> size;
   private final Instant startedAt;
   private final Thread thread;
@@ -56,7 +56,7 @@ final class BlockingWatch<T> {
 
   BlockingWatch(
       String target, Optional<ServiceQuery> query, Read<T> read, WatchPace pace, Clock clock,
-      DiscoveryMetrics metrics, ToIntFunction<T> size) {
+      WatchMeters metrics, ToIntFunction<T> size) {
     this.target = target;
     this.query = query;
     this.read = read;

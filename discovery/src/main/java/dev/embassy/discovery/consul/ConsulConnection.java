@@ -22,6 +22,7 @@ public final class ConsulConnection implements AutoCloseable {
   private final PoolingHttpClientConnectionManager pool;
   private final CloseableHttpClient blockingHttp;
   private final CloseableHttpClient agentHttp;
+  private final ConsulRawClient blockingRaw;
   private final ConsulClient blockingClient;
   private final ConsulClient agentClient;
 
@@ -35,13 +36,19 @@ public final class ConsulConnection implements AutoCloseable {
     List<BasicHeader> headers = config.token().map(t -> List.of(new BasicHeader("X-Consul-Token", t))).orElse(List.of());
     blockingHttp = client(pool, config, config.blockingReadTimeout(), headers);
     agentHttp = client(pool, config, config.requestTimeout(), headers);
-    blockingClient = consul(config, blockingHttp);
-    agentClient = consul(config, agentHttp);
+    blockingRaw = raw(config, blockingHttp);
+    blockingClient = new ConsulClient(blockingRaw);
+    agentClient = new ConsulClient(raw(config, agentHttp));
   }
 
   /** For blocking health and catalog reads. */
   ConsulClient blockingClient() {
     return blockingClient;
+  }
+
+  /** For blocking reads consul-api has no method for ({@code /v1/health/connect}), on the same connections. */
+  ConsulRawClient blockingRaw() {
+    return blockingRaw;
   }
 
   /** For short agent requests (register, deregister, check updates). */
@@ -75,15 +82,14 @@ public final class ConsulConnection implements AutoCloseable {
         .build();
   }
 
-  private static ConsulClient consul(ConsulDiscoveryConfig config, CloseableHttpClient http) {
+  private static ConsulRawClient raw(ConsulDiscoveryConfig config, CloseableHttpClient http) {
     String scheme = config.address().getScheme();
     int port = config.address().getPort() > 0 ? config.address().getPort() : ("https".equals(scheme) ? 443 : 80);
-    return new ConsulClient(
-        ConsulRawClient.Builder.builder()
-            .setHost(scheme + "://" + config.address().getHost())
-            .setPort(port)
-            .setHttpClient(http)
-            .build());
+    return ConsulRawClient.Builder.builder()
+        .setHost(scheme + "://" + config.address().getHost())
+        .setPort(port)
+        .setHttpClient(http)
+        .build();
   }
 
   private static int millis(Duration d) {

@@ -42,14 +42,14 @@ public final class ConsulServiceWatcher implements ServiceWatcher {
   public static ConsulServiceWatcher connect(ConsulDiscoveryConfig config, MeterRegistry registry) {
     ConsulConnection connection = new ConsulConnection(config);
     return new ConsulServiceWatcher(
-        new EcwidConsulHealthApi(connection.blockingClient()), WatchPace.of(config), registry, Clock.systemUTC(),
+        new EcwidConsulHealthApi(connection.blockingClient(), connection.blockingRaw()), WatchPace.of(config), registry, Clock.systemUTC(),
         Optional.of(connection));
   }
 
   /** A watcher on a shared connection (e.g. with a {@link ConsulServiceRegistry}); the caller closes the connection. */
   public static ConsulServiceWatcher on(ConsulConnection connection, ConsulDiscoveryConfig config, MeterRegistry registry) {
     return new ConsulServiceWatcher(
-        new EcwidConsulHealthApi(connection.blockingClient()), WatchPace.of(config), registry, Clock.systemUTC(),
+        new EcwidConsulHealthApi(connection.blockingClient(), connection.blockingRaw()), WatchPace.of(config), registry, Clock.systemUTC(),
         Optional.empty());
   }
 
@@ -203,6 +203,9 @@ public final class ConsulServiceWatcher implements ServiceWatcher {
     }
     if (query.includeWarning()) {
       text.append(" +warning");
+    }
+    if (query.connect()) {
+      text.append(" connect");
     }
     return text.toString();
   }

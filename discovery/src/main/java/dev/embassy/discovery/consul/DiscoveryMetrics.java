@@ -31,7 +31,7 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code embassy_discovery_catalog_errors_total}.</li>
  * </ul>
  */
-final class DiscoveryMetrics {
+final class DiscoveryMetrics implements WatchMeters {
   private final MeterRegistry registry;
   private final AtomicInteger blockingQueries = new AtomicInteger();
   private final Counter catalogErrors;
@@ -71,11 +71,13 @@ final class DiscoveryMetrics {
     services.clear();
   }
 
-  void queryStarted() {
+  @Override
+  public void queryStarted() {
     blockingQueries.incrementAndGet();
   }
 
-  void queryFinished() {
+  @Override
+  public void queryFinished() {
     blockingQueries.decrementAndGet();
   }
 
@@ -114,11 +116,13 @@ final class DiscoveryMetrics {
     meters.meters().forEach(registry::remove);
   }
 
-  void watchError(Optional<ServiceQuery> query) {
+  @Override
+  public void watchError(Optional<ServiceQuery> query) {
     query.ifPresentOrElse(q -> meters(q.service()).ifPresent(m -> m.errors().increment()), catalogErrors::increment);
   }
 
-  void changed(Optional<ServiceQuery> query) {
+  @Override
+  public void changed(Optional<ServiceQuery> query) {
     query.ifPresentOrElse(q -> meters(q.service()).ifPresent(m -> m.changes().increment()), catalogChanges::increment);
   }
 

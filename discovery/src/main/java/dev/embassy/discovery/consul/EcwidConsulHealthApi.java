@@ -35,16 +35,21 @@ import java.util.Set;
  * Errors become {@link DiscoveryException} here, once.
  */
 final class EcwidConsulHealthApi implements ConsulHealthApi {
-  private final ConsulClient client;
+  private static final java.lang.reflect.Type HEALTH_SERVICES = new com.google.gson.reflect.TypeToken<List<HealthService>>() {}.getType();
 
-  EcwidConsulHealthApi(ConsulClient client) {
+  private final ConsulClient client;
+  private final com.ecwid.consul.v1.ConsulRawClient raw;
+
+  EcwidConsulHealthApi(ConsulClient client, com.ecwid.consul.v1.ConsulRawClient raw) {
     this.client = client;
+    this.raw = raw;
   }
 
   @Override
   public ConsulAnswer<List<ServiceInstance>> serviceInstances(ServiceQuery query, long index, long waitSeconds) {
-    Response<List<HealthService>> response =
-        call("health of service " + query.service(),
+    Response<List<HealthService>> response = query.connect()
+        ? call("Connect endpoints of service " + query.service(), () -> connectServices(query, index, waitSeconds))
+        : call("health of service " + query.service(),
             () -> client.getHealthServices(query.service(), HealthServiceMapping.request(query, index, waitSeconds)));
     List<HealthService> entries = response.getValue() == null ? List.of() : response.getValue();
     return new ConsulAnswer<>(HealthServiceMapping.instances(query, entries), indexOf(response));
@@ -59,6 +64,21 @@ final class EcwidConsulHealthApi implements ConsulHealthApi {
     Response<Map<String, List<String>>> response = call("catalog services", () -> client.getCatalogServices(request));
     Set<String> names = response.getValue() == null ? Set.of() : Set.copyOf(response.getValue().keySet());
     return new ConsulAnswer<>(names, indexOf(response));
+  }
+
+  /**
+   * {@code GET /v1/health/connect/<service>}: consul-api 1.4.5 predates it. It takes the same
+   * parameters as {@code /v1/health/service} and answers in the same shape, with the service's
+   * Connect proxies (their addresses and ports) as the services.
+   */
+  private Response<List<HealthService>> connectServices(ServiceQuery query, long index, long waitSeconds) {
+    com.ecwid.consul.transport.HttpResponse http = raw.makeGetRequest("/v1/health/connect/" + query.service(),
+        HealthServiceMapping.request(query, index, waitSeconds).asUrlParameters());
+    if (http.getStatusCode() != 200) {
+      throw new OperationException(http);
+    }
+    List<HealthService> services = com.ecwid.consul.json.GsonFactory.getGson().fromJson(http.getContent(), HEALTH_SERVICES);
+    return new Response<>(services, http);
   }
 
   private static String bodyExcerpt(String body) {
