@@ -52,7 +52,7 @@ public final class KeycloakServer implements AutoCloseable {
    */
   public static KeycloakServer start(List<String> options) {
     int[] ports = FreePorts.many(2);
-    List<String> command = new java.util.ArrayList<>(List.of(RealBinary.KEYCLOAK.path().toString(), "start"));
+    List<String> command = new java.util.ArrayList<>(List.of("start"));
     java.util.Set<String> given = new java.util.HashSet<>();
     for (String option : options) {
       String name = option.split("=", 2)[0];
@@ -75,6 +75,8 @@ public final class KeycloakServer implements AutoCloseable {
     if (!given.containsAll(List.of("--http-port", "--http-management-port"))) {
       throw new IllegalArgumentException("kc.sh start options must name --http-port and --http-management-port, which are moved to free ports: " + options);
     }
+    // Only once the options are known to be fine: a wrong page fails the same with or without a provisioned Keycloak.
+    command.addFirst(RealBinary.KEYCLOAK.path().toString());
     byte[] secret = new byte[16];
     new SecureRandom().nextBytes(secret);
     String password = HexFormat.of().formatHex(secret);
