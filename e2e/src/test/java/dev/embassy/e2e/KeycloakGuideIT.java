@@ -20,6 +20,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -46,6 +48,9 @@ class KeycloakGuideIT {
   private static final String REALM = "embassy";
   private static final String ADMIN_TOKEN = "keycloak-guide-it-admin-token-0123456789";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The guide's JSON blocks and the file names it tells the reader to save them as. */
+  private static final Map<String, String> SAVED_AS = Map.of("realm", "embassy-realm.json", "orders-policy", "orders-keycloak.json",
+      "orders-admin-policy", "orders-admin-keycloak.json", "orders-route", "orders-route.json", "orders-admin-route", "orders-admin-route.json");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private static KeycloakServer keycloak;
@@ -77,15 +82,45 @@ class KeycloakGuideIT {
              rules: [{matches: [{path: {type: PathPrefix, value: /orders}}], backendRefs: [{cluster: demo}]}]}
         """.formatted(demo.port()));
 
-    // Step 2: the realm import.
+    // Steps 2 to 4 as the guide's own shell blocks do them (bash, curl, python3), in a directory
+    // holding the guide's JSON blocks under the names it saves them as.
+    Path work = Files.createTempDirectory("embassy-keycloak-guide-");
+    for (Map.Entry<String, String> saved : SAVED_AS.entrySet()) {
+      Files.writeString(work.resolve(saved.getValue()), guideJson(saved.getKey()));
+    }
     long importStarted = System.nanoTime();
-    keycloak.admin("POST", "", DocSnippets.block(GUIDE, "realm"));
+    runGuideShell(work, "import-realm");
     System.out.printf("KeycloakGuideIT: realm imported in %d ms%n", (System.nanoTime() - importStarted) / 1_000_000);
-    // Steps 3 and 4: the policies and routes, through the admin API as the guide's curl sends them.
-    assertThat(adminWrite("POST", "/api/v1/auth-policies", guideJson("orders-policy"))).isEqualTo(201);
-    assertThat(adminWrite("POST", "/api/v1/auth-policies", guideJson("orders-admin-policy"))).isEqualTo(201);
-    assertThat(adminWrite("PUT", "/api/v1/routes/orders", guideJson("orders-route"))).isEqualTo(200);
-    assertThat(adminWrite("POST", "/api/v1/routes", guideJson("orders-admin-route"))).isEqualTo(201);
+    runGuideShell(work, "create-policies");
+    runGuideShell(work, "replace-routes");
+    gateway.awaitServed(gateway.store().latestRevision());
+  }
+
+  /**
+   * Runs one of the guide's shell blocks with bash in {@code work}, Keycloak's address and admin
+   * password moved to this run's, and checks what its {@code curl -w '%{http_code}'} lines print
+   * against the block's {@code # STATUS} comments: every printed status is one the block
+   * promises, and every promised one is printed (a loop prints its one comment's status per turn).
+   */
+  private static void runGuideShell(Path work, String snippet) throws Exception {
+    String block = DocSnippets.block(GUIDE, snippet);
+    String script = block.replace(GUIDE_KEYCLOAK, keycloak.baseUrl()).replace("password=change-me", "password=" + keycloak.adminPassword());
+    ProcessBuilder bash = new ProcessBuilder("bash", "-euo", "pipefail", "-c", script).directory(work.toFile());
+    bash.environment().put("EMBASSY_ADMIN_URL", "http://127.0.0.1:" + admin.port());
+    bash.environment().put("EMBASSY_ADMIN_TOKEN", ADMIN_TOKEN);
+    Process run = bash.redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String printed = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(snippet + " finished").isTrue();
+    assertThat(run.exitValue()).as(snippet + " exit status; printed: " + printed).isZero();
+    java.util.List<String> statuses = printed.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    java.util.List<String> promised = new java.util.ArrayList<>();
+    java.util.regex.Matcher comment = java.util.regex.Pattern.compile("#\\s*([1-5][0-9][0-9])\\s*$", java.util.regex.Pattern.MULTILINE).matcher(block);
+    while (comment.find()) {
+      promised.add(comment.group(1));
+    }
+    System.out.printf("KeycloakGuideIT: %s printed %s, the guide promises %s%n", snippet, statuses, promised);
+    assertThat(promised).as(snippet + " promises statuses").isNotEmpty();
+    assertThat(statuses).as(snippet + " printed").containsOnlyElementsOf(promised).containsAll(promised);
   }
 
   @AfterAll
@@ -188,17 +223,6 @@ class KeycloakGuideIT {
 
   private static String guideJson(String snippet) {
     return DocSnippets.block(GUIDE, snippet).replace(GUIDE_KEYCLOAK, keycloak.baseUrl());
-  }
-
-  /** A write through the admin API, then a wait until every service runs its revision. */
-  private static int adminWrite(String method, String path, String json) throws Exception {
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path))
-        .timeout(Duration.ofSeconds(10))
-        .header("authorization", "Bearer " + ADMIN_TOKEN).header("content-type", "application/json")
-        .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode() / 100).as(method + " " + path + ": " + response.body()).isEqualTo(2);
-    gateway.awaitServed(Long.parseLong(response.headers().firstValue("embassy-revision").orElseThrow()));
-    return response.statusCode();
   }
 
   private static String clientCredentials(String client, String secret, String scope) {

@@ -132,6 +132,11 @@ public final class KeycloakServer implements AutoCloseable {
     }
   }
 
+  /** The bootstrap admin's password (random per start), for a guide's commands that log in as that admin. */
+  public String adminPassword() {
+    return adminPassword;
+  }
+
   /** An access token for the bootstrap admin (master realm, admin-cli), for the admin REST API. */
   public String adminToken() {
     JsonNode answer = token("master", Map.of("grant_type", "password", "client_id", "admin-cli",
