@@ -45,6 +45,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KeycloakGuideIT {
   private static final String GUIDE = "guides/keycloak.md";
   private static final String GUIDE_KEYCLOAK = "http://127.0.0.1:8080";
+  private static final String GUIDE_GATEWAY = "http://127.0.0.1:10000";
   private static final String REALM = "embassy";
   private static final String ADMIN_TOKEN = "keycloak-guide-it-admin-token-0123456789";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,6 +54,7 @@ class KeycloakGuideIT {
       "orders-admin-policy", "orders-admin-keycloak.json", "orders-route", "orders-route.json", "orders-admin-route", "orders-admin-route.json");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+  private static Path work;
   private static KeycloakServer keycloak;
   private static DemoBackend demo;
   private static Gateway gateway;
@@ -84,7 +86,7 @@ class KeycloakGuideIT {
 
     // Steps 2 to 4 as the guide's own shell blocks do them (bash, curl, python3), in a directory
     // holding the guide's JSON blocks under the names it saves them as.
-    Path work = Files.createTempDirectory("embassy-keycloak-guide-");
+    work = Files.createTempDirectory("embassy-keycloak-guide-");
     for (Map.Entry<String, String> saved : SAVED_AS.entrySet()) {
       Files.writeString(work.resolve(saved.getValue()), guideJson(saved.getKey()));
     }
@@ -104,14 +106,7 @@ class KeycloakGuideIT {
    */
   private static void runGuideShell(Path work, String snippet) throws Exception {
     String block = DocSnippets.block(GUIDE, snippet);
-    String script = block.replace(GUIDE_KEYCLOAK, keycloak.baseUrl()).replace("password=change-me", "password=" + keycloak.adminPassword());
-    ProcessBuilder bash = new ProcessBuilder("bash", "-euo", "pipefail", "-c", script).directory(work.toFile());
-    bash.environment().put("EMBASSY_ADMIN_URL", "http://127.0.0.1:" + admin.port());
-    bash.environment().put("EMBASSY_ADMIN_TOKEN", ADMIN_TOKEN);
-    Process run = bash.redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String printed = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(snippet + " finished").isTrue();
-    assertThat(run.exitValue()).as(snippet + " exit status; printed: " + printed).isZero();
+    String printed = bash(work, snippet, block.replace("password=change-me", "password=" + keycloak.adminPassword()));
     java.util.List<String> statuses = printed.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     java.util.List<String> promised = new java.util.ArrayList<>();
     java.util.regex.Matcher comment = java.util.regex.Pattern.compile("#\\s*([1-5][0-9][0-9])\\s*$", java.util.regex.Pattern.MULTILINE).matcher(block);
@@ -183,7 +178,7 @@ class KeycloakGuideIT {
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void signingKeyRotationIsFollowedWithoutARestart() throws Exception {
     String before = clientCredentials("orders-batch", "orders-batch-secret", "orders:read");
     assertThat(gateway.get("/orders", bearer(before)).statusCode()).isEqualTo(200);
@@ -219,6 +214,42 @@ class KeycloakGuideIT {
     String command = block.lines().filter(l -> l.contains("kc.sh start ")).findFirst()
         .orElseThrow(() -> new AssertionError("step 1 of the guide has no kc.sh start line"));
     return java.util.List.of(command.substring(command.indexOf("kc.sh start ") + "kc.sh start ".length()).strip().split("\\s+"));
+  }
+
+  /**
+   * Step 5's block in the shell step 2 left behind ({@code KEYCLOAK} set): each {@code code} line
+   * prints the status its comment shows, and alice's request shows the headers the backend got.
+   */
+  @Test
+  @Order(2)
+  void theGuidesStep5CommandsGetTheStatusesItShows() throws Exception {
+    String block = DocSnippets.block(GUIDE, "call-gateway");
+    String printed = bash(work, "call-gateway", "KEYCLOAK=" + GUIDE_KEYCLOAK + "\n" + block);
+    // The plain curl prints the backend's JSON, which need not end with a newline: a status is
+    // the three digits that end a line.
+    java.util.List<String> statuses = java.util.regex.Pattern.compile("(?m)([1-5][0-9][0-9])$").matcher(printed).results()
+        .map(r -> r.group(1)).toList();
+    java.util.regex.Pattern comment = java.util.regex.Pattern.compile("#\\s*([1-5][0-9][0-9])\\b");
+    java.util.List<String> promised = block.lines().filter(l -> l.startsWith("code ")).map(comment::matcher)
+        .filter(java.util.regex.Matcher::find).map(m -> m.group(1)).toList();
+    System.out.printf("KeycloakGuideIT: call-gateway printed %s, the guide promises %s%n", statuses, promised);
+    assertThat(promised).as("step 5's code lines").isNotEmpty();
+    assertThat(statuses).as("step 5's printed statuses; printed: " + printed).isEqualTo(promised);
+    assertThat(printed).as("alice's request reached the backend with her client and role").contains("orders-cli", "orders-viewer");
+  }
+
+  /** {@code script} run by bash in {@code dir}, with the guide's Keycloak and gateway addresses moved to this run's; its output. */
+  private static String bash(Path dir, String name, String script) throws Exception {
+    ProcessBuilder bash = new ProcessBuilder("bash", "-euo", "pipefail", "-c",
+        script.replace(GUIDE_KEYCLOAK, keycloak.baseUrl()).replace(GUIDE_GATEWAY, "http://127.0.0.1:" + gateway.listenerPort()))
+        .directory(dir.toFile());
+    bash.environment().put("EMBASSY_ADMIN_URL", "http://127.0.0.1:" + admin.port());
+    bash.environment().put("EMBASSY_ADMIN_TOKEN", ADMIN_TOKEN);
+    Process run = bash.redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String printed = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(name + " finished").isTrue();
+    assertThat(run.exitValue()).as(name + " exit status; printed: " + printed).isZero();
+    return printed;
   }
 
   private static String guideJson(String snippet) {
