@@ -48,6 +48,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AdminTlsIT {
   private static final String DOC = "operations/secure-channels.md";
   private static final String TOKEN = "admin-tls-it-token-0123456789abcdef";
+  /** The address the page's client commands use; this test's server listens elsewhere. */
+  private static final String DOCUMENTED_ADMIN = "https://embassy-admin.internal:8001";
 
   private static Path dir;
   private static TestCertificates ca;
@@ -111,6 +113,37 @@ class AdminTlsIT {
         new PrintStream(new ByteArrayOutputStream()), new PrintStream(refused, true, StandardCharsets.UTF_8));
     assertThat(untrusted).as("without --cacert the JDK's CAs do not know the test CA").isEqualTo(1);
     assertThat(refused.toString(StandardCharsets.UTF_8)).contains("cannot reach " + url);
+  }
+
+  /** The page's curl (the real binary, through bash) and embassyctl lines, with only its admin address replaced by this server's. */
+  @Test
+  void thePagesCurlAndEmbassyctlCommandsAreAnswered() throws Exception {
+    Path work = Files.createDirectories(dir.resolve("clients"));
+    ca.writeCertificate(work.resolve("ca.crt"));
+    String url = "https://127.0.0.1:" + server.port();
+    java.util.List<String> lines = DocSnippets.block(DOC, "admin-https-clients").lines().filter(l -> !l.isBlank())
+        .map(l -> l.replace(DOCUMENTED_ADMIN, url)).toList();
+    assertThat(lines).as("a curl line and an embassyctl line").hasSize(2);
+    assertThat(lines.get(0)).startsWith("curl ").contains(url);
+    assertThat(lines.get(1)).startsWith("embassyctl ").contains(url);
+
+    ProcessBuilder curl = new ProcessBuilder("bash", "-euo", "pipefail", "-c", lines.get(0)).directory(work.toFile());
+    curl.environment().put("EMBASSY_ADMIN_TOKEN", TOKEN);
+    Process run = curl.redirectErrorStream(true).start();
+    String answer = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(run.waitFor()).as("curl: " + answer).isZero();
+    assertThat(answer).as("the gateway list").contains("\"items\"");
+
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(lines.get(1).split("\\s+")));
+    args.removeFirst();
+    int cacert = args.indexOf("--cacert");
+    args.set(cacert + 1, work.resolve(args.get(cacert + 1)).toString()); // relative to the reader's directory, as for curl
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = EmbassyCtl.run(args.toArray(String[]::new), Map.of("EMBASSY_ADMIN_TOKEN", TOKEN),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).as("a dumped config").isNotBlank();
   }
 
   @Test

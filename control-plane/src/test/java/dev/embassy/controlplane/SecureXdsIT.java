@@ -98,7 +98,7 @@ class SecureXdsIT {
     ca = TestCertificates.authority("embassy-test-ca");
     caFile = ca.writeCertificate(dir.resolve("ca.crt"));
     server = ca.server(dir, "xds-server");
-    edge = ca.client(dir, "edge", "spiffe://embassy/node-group/edge");
+    edge = ca.client(dir, "edge", documentedSpiffeId());
     Path tokens = Files.writeString(dir.resolve("node-tokens"),
         "edge sha256:" + sha256(EDGE_TOKEN) + "\npayments sha256:" + sha256(PAYMENTS_TOKEN) + "\n");
 
@@ -156,6 +156,31 @@ class SecureXdsIT {
     }
   }
 
+  /** The page's openssl commands, run as they are against this test's client CA, make a certificate that is served as edge. */
+  @Test
+  void theDocumentedOpensslCommandsMakeACertificateServedAsEdge() throws Exception {
+    Path work = Files.createDirectories(dir.resolve("openssl"));
+    ca.writeCertificate(work.resolve("client-ca.crt"));
+    ca.writePrivateKey(work.resolve("client-ca.key"));
+    // bash, not sh: the page's -extfile <(...) is a bash process substitution.
+    Process openssl = new ProcessBuilder("bash", "-euo", "pipefail", "-c", DocSnippets.block(DOC, "openssl-client-certificate"))
+        .directory(work.toFile()).redirectErrorStream(true).start();
+    String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(openssl.waitFor()).as("the page's openssl commands: " + output).isZero();
+    ChannelCredentials documented = TlsChannelCredentials.newBuilder().trustManager(caFile.toFile())
+        .keyManager(work.resolve("edge.crt").toFile(), work.resolve("edge.pkcs8.key").toFile()).build();
+    try (Client client = Client.open(documented, EDGE_TOKEN)) {
+      assertThat(client.sotw("edge")).as("a certificate made by the page's commands").isInstanceOf(DiscoveryResponse.class);
+    }
+  }
+
+  /** The example SPIFFE ID the page gives for edge ({@code e.g. spiffe://...}), which edge's test certificate carries. */
+  private static String documentedSpiffeId() {
+    Matcher example = Pattern.compile("e\\.g\\. (spiffe://\\S+)").matcher(DocSnippets.block(DOC, "spiffe-id"));
+    assertThat(example.find()).as("the spiffe-id block gives an example").isTrue();
+    return example.group(1);
+  }
+
   @Test
   void envoyOverMtlsWithItsTokenIsServedItsGroupAndRoutesARequest() throws Exception {
     assertThat(new ObjectMapper().readTree(awaitOk("/hello").body()).path("backend").asText()).isEqualTo("secure");
@@ -165,20 +190,21 @@ class SecureXdsIT {
 
   @Test
   void aNodeAskingForAnotherGroupIsRefusedOverSotwAndDelta() throws Exception {
-    double before = refused("node_group_mismatch");
+    String series = DocSnippets.block(DOC, "refused-metric").strip();
+    double before = sample(series);
     try (Client client = Client.open(edgeCredentials(), EDGE_TOKEN)) {
       Object own = client.sotw("edge");
       assertThat(own).as("the same client, asking for its own group, is served").isInstanceOf(DiscoveryResponse.class);
       assertThat(((DiscoveryResponse) own).getResourcesCount()).isPositive();
 
       Status sotw = (Status) client.sotw("payments");
-      assertThat(sotw.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-      assertThat(sotw.getDescription()).isEqualTo("node group \"payments\" refused: this stream's client certificate is for node group \"edge\"");
+      assertThat(sotw.getCode() + ": " + sotw.getDescription()).as("the refusal the page shows")
+          .isEqualTo(DocSnippets.block(DOC, "refusal").strip());
       Status delta = (Status) client.delta("payments");
       assertThat(delta.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(delta.getDescription()).contains("\"payments\"", "\"edge\"");
     }
-    assertThat(refused("node_group_mismatch") - before).isEqualTo(2.0);
+    assertThat(sample(series) - before).as(series).isEqualTo(2.0);
   }
 
   @Test
@@ -393,13 +419,19 @@ class SecureXdsIT {
     return stats;
   }
 
-  /** embassy_controlplane_xds_refused_total{reason} as the status port's /metrics shows it; 0 before the first. */
-  private static double refused(String reason) throws Exception {
+  /** The value of {@code series} ({@code name{label="value"}}, as the page writes it) on the status port; 0 before the first. */
+  private static double sample(String series) throws Exception {
     String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controlPlane.statusPort() + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
-    Matcher line = Pattern.compile("^embassy_controlplane_xds_refused_total\\{reason=\"" + reason + "\",?} (\\S+)$", Pattern.MULTILINE)
-        .matcher(metrics);
+    // The exposition may end a label set with a comma.
+    String open = series.endsWith("}") ? series.substring(0, series.length() - 1) : series;
+    Matcher line = Pattern.compile("^" + Pattern.quote(open) + ",?\\} (\\S+)$", Pattern.MULTILINE).matcher(metrics);
     return line.find() ? Double.parseDouble(line.group(1)) : 0;
+  }
+
+  /** embassy_controlplane_xds_refused_total{reason}; 0 before the first. */
+  private static double refused(String reason) throws Exception {
+    return sample("embassy_controlplane_xds_refused_total{reason=\"" + reason + "\"}");
   }
 
   private static String sha256(String token) throws Exception {

@@ -20,6 +20,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -43,11 +45,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KeycloakGuideIT {
   private static final String GUIDE = "guides/keycloak.md";
   private static final String GUIDE_KEYCLOAK = "http://127.0.0.1:8080";
+  private static final String GUIDE_GATEWAY = "http://127.0.0.1:10000";
   private static final String REALM = "embassy";
   private static final String ADMIN_TOKEN = "keycloak-guide-it-admin-token-0123456789";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The guide's JSON blocks and the file names it tells the reader to save them as. */
+  private static final Map<String, String> SAVED_AS = Map.of("realm", "embassy-realm.json", "orders-policy", "orders-keycloak.json",
+      "orders-admin-policy", "orders-admin-keycloak.json", "orders-route", "orders-route.json", "orders-admin-route", "orders-admin-route.json");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+  private static Path work;
   private static KeycloakServer keycloak;
   private static DemoBackend demo;
   private static Gateway gateway;
@@ -57,7 +64,7 @@ class KeycloakGuideIT {
   @BeforeAll
   static void startEverything(TestDatabase database) throws Exception {
     long started = System.nanoTime();
-    keycloak = KeycloakServer.start();
+    keycloak = KeycloakServer.start(documentedStartOptions());
     System.out.printf("KeycloakGuideIT: Keycloak ready in %d ms%n", (System.nanoTime() - started) / 1_000_000);
     demo = DemoBackend.start("demo");
     // Keycloak answers its JWKS with Cache-Control: no-cache, so auth-service refreshes every
@@ -77,15 +84,38 @@ class KeycloakGuideIT {
              rules: [{matches: [{path: {type: PathPrefix, value: /orders}}], backendRefs: [{cluster: demo}]}]}
         """.formatted(demo.port()));
 
-    // Step 2: the realm import.
+    // Steps 2 to 4 as the guide's own shell blocks do them (bash, curl, python3), in a directory
+    // holding the guide's JSON blocks under the names it saves them as.
+    work = Files.createTempDirectory("embassy-keycloak-guide-");
+    for (Map.Entry<String, String> saved : SAVED_AS.entrySet()) {
+      Files.writeString(work.resolve(saved.getValue()), guideJson(saved.getKey()));
+    }
     long importStarted = System.nanoTime();
-    keycloak.admin("POST", "", DocSnippets.block(GUIDE, "realm"));
+    runGuideShell(work, "import-realm");
     System.out.printf("KeycloakGuideIT: realm imported in %d ms%n", (System.nanoTime() - importStarted) / 1_000_000);
-    // Steps 3 and 4: the policies and routes, through the admin API as the guide's curl sends them.
-    assertThat(adminWrite("POST", "/api/v1/auth-policies", guideJson("orders-policy"))).isEqualTo(201);
-    assertThat(adminWrite("POST", "/api/v1/auth-policies", guideJson("orders-admin-policy"))).isEqualTo(201);
-    assertThat(adminWrite("PUT", "/api/v1/routes/orders", guideJson("orders-route"))).isEqualTo(200);
-    assertThat(adminWrite("POST", "/api/v1/routes", guideJson("orders-admin-route"))).isEqualTo(201);
+    runGuideShell(work, "create-policies");
+    runGuideShell(work, "replace-routes");
+    gateway.awaitServed(gateway.store().latestRevision());
+  }
+
+  /**
+   * Runs one of the guide's shell blocks with bash in {@code work}, Keycloak's address and admin
+   * password moved to this run's, and checks what its {@code curl -w '%{http_code}'} lines print
+   * against the block's {@code # STATUS} comments: every printed status is one the block
+   * promises, and every promised one is printed (a loop prints its one comment's status per turn).
+   */
+  private static void runGuideShell(Path work, String snippet) throws Exception {
+    String block = DocSnippets.block(GUIDE, snippet);
+    String printed = bash(work, snippet, block.replace("password=change-me", "password=" + keycloak.adminPassword()));
+    java.util.List<String> statuses = printed.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    java.util.List<String> promised = new java.util.ArrayList<>();
+    java.util.regex.Matcher comment = java.util.regex.Pattern.compile("#\\s*([1-5][0-9][0-9])\\s*$", java.util.regex.Pattern.MULTILINE).matcher(block);
+    while (comment.find()) {
+      promised.add(comment.group(1));
+    }
+    System.out.printf("KeycloakGuideIT: %s printed %s, the guide promises %s%n", snippet, statuses, promised);
+    assertThat(promised).as(snippet + " promises statuses").isNotEmpty();
+    assertThat(statuses).as(snippet + " printed").containsOnlyElementsOf(promised).containsAll(promised);
   }
 
   @AfterAll
@@ -148,7 +178,7 @@ class KeycloakGuideIT {
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void signingKeyRotationIsFollowedWithoutARestart() throws Exception {
     String before = clientCredentials("orders-batch", "orders-batch-secret", "orders:read");
     assertThat(gateway.get("/orders", bearer(before)).statusCode()).isEqualTo(200);
@@ -178,19 +208,52 @@ class KeycloakGuideIT {
     assertThat(gateway.get("/orders", bearer(fresh)).statusCode()).isEqualTo(200);
   }
 
-  private static String guideJson(String snippet) {
-    return DocSnippets.block(GUIDE, snippet).replace(GUIDE_KEYCLOAK, keycloak.baseUrl());
+  /** Step 1's {@code kc.sh start} options, read from the guide (KeycloakServer moves its ports). */
+  private static java.util.List<String> documentedStartOptions() {
+    String block = DocSnippets.block(GUIDE, "keycloak-start").replace("\\\n", " ");
+    String command = block.lines().filter(l -> l.contains("kc.sh start ")).findFirst()
+        .orElseThrow(() -> new AssertionError("step 1 of the guide has no kc.sh start line"));
+    return java.util.List.of(command.substring(command.indexOf("kc.sh start ") + "kc.sh start ".length()).strip().split("\\s+"));
   }
 
-  /** A write through the admin API, then a wait until every service runs its revision. */
-  private static int adminWrite(String method, String path, String json) throws Exception {
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path))
-        .timeout(Duration.ofSeconds(10))
-        .header("authorization", "Bearer " + ADMIN_TOKEN).header("content-type", "application/json")
-        .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode() / 100).as(method + " " + path + ": " + response.body()).isEqualTo(2);
-    gateway.awaitServed(Long.parseLong(response.headers().firstValue("embassy-revision").orElseThrow()));
-    return response.statusCode();
+  /**
+   * Step 5's block in the shell step 2 left behind ({@code KEYCLOAK} set): each {@code code} line
+   * prints the status its comment shows, and alice's request shows the headers the backend got.
+   */
+  @Test
+  @Order(2)
+  void theGuidesStep5CommandsGetTheStatusesItShows() throws Exception {
+    String block = DocSnippets.block(GUIDE, "call-gateway");
+    String printed = bash(work, "call-gateway", "KEYCLOAK=" + GUIDE_KEYCLOAK + "\n" + block);
+    // The plain curl prints the backend's JSON, which need not end with a newline: a status is
+    // the three digits that end a line.
+    java.util.List<String> statuses = java.util.regex.Pattern.compile("(?m)([1-5][0-9][0-9])$").matcher(printed).results()
+        .map(r -> r.group(1)).toList();
+    java.util.regex.Pattern comment = java.util.regex.Pattern.compile("#\\s*([1-5][0-9][0-9])\\b");
+    java.util.List<String> promised = block.lines().filter(l -> l.startsWith("code ")).map(comment::matcher)
+        .filter(java.util.regex.Matcher::find).map(m -> m.group(1)).toList();
+    System.out.printf("KeycloakGuideIT: call-gateway printed %s, the guide promises %s%n", statuses, promised);
+    assertThat(promised).as("step 5's code lines").isNotEmpty();
+    assertThat(statuses).as("step 5's printed statuses; printed: " + printed).isEqualTo(promised);
+    assertThat(printed).as("alice's request reached the backend with her client and role").contains("orders-cli", "orders-viewer");
+  }
+
+  /** {@code script} run by bash in {@code dir}, with the guide's Keycloak and gateway addresses moved to this run's; its output. */
+  private static String bash(Path dir, String name, String script) throws Exception {
+    ProcessBuilder bash = new ProcessBuilder("bash", "-euo", "pipefail", "-c",
+        script.replace(GUIDE_KEYCLOAK, keycloak.baseUrl()).replace(GUIDE_GATEWAY, "http://127.0.0.1:" + gateway.listenerPort()))
+        .directory(dir.toFile());
+    bash.environment().put("EMBASSY_ADMIN_URL", "http://127.0.0.1:" + admin.port());
+    bash.environment().put("EMBASSY_ADMIN_TOKEN", ADMIN_TOKEN);
+    Process run = bash.redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String printed = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(name + " finished").isTrue();
+    assertThat(run.exitValue()).as(name + " exit status; printed: " + printed).isZero();
+    return printed;
+  }
+
+  private static String guideJson(String snippet) {
+    return DocSnippets.block(GUIDE, snippet).replace(GUIDE_KEYCLOAK, keycloak.baseUrl());
   }
 
   private static String clientCredentials(String client, String secret, String scope) {

@@ -45,9 +45,38 @@ public final class KeycloakServer implements AutoCloseable {
     this.process = process;
   }
 
-  /** Starts Keycloak and returns once /health/ready answers UP. */
-  public static KeycloakServer start() {
+  /**
+   * Starts Keycloak with {@code kc.sh start OPTIONS}, as a guide writes them (docs/guides/keycloak.md),
+   * and returns once /health/ready answers UP. The HTTP and management ports are moved to free
+   * ones, so both must be given; the HTTP host must be 127.0.0.1, where {@link #baseUrl()} points.
+   */
+  public static KeycloakServer start(List<String> options) {
     int[] ports = FreePorts.many(2);
+    List<String> command = new java.util.ArrayList<>(List.of("start"));
+    java.util.Set<String> given = new java.util.HashSet<>();
+    for (String option : options) {
+      String name = option.split("=", 2)[0];
+      if (!option.startsWith("--") || !option.contains("=") && !name.equals("--optimized")) {
+        throw new IllegalArgumentException("kc.sh start option '" + option + "': only --name=value options and --optimized are passed on");
+      }
+      switch (name) {
+        case "--http-port" -> command.add(name + "=" + ports[0]);
+        case "--http-management-port" -> command.add(name + "=" + ports[1]);
+        case "--http-host" -> {
+          if (!option.equals("--http-host=127.0.0.1")) {
+            throw new IllegalArgumentException("Keycloak must listen on 127.0.0.1 here, not " + option);
+          }
+          command.add(option);
+        }
+        default -> command.add(option);
+      }
+      given.add(name);
+    }
+    if (!given.containsAll(List.of("--http-port", "--http-management-port"))) {
+      throw new IllegalArgumentException("kc.sh start options must name --http-port and --http-management-port, which are moved to free ports: " + options);
+    }
+    // Only once the options are known to be fine: a wrong page fails the same with or without a provisioned Keycloak.
+    command.addFirst(RealBinary.KEYCLOAK.path().toString());
     byte[] secret = new byte[16];
     new SecureRandom().nextBytes(secret);
     String password = HexFormat.of().formatHex(secret);
@@ -57,9 +86,6 @@ public final class KeycloakServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("could not create Keycloak's log directory", e);
     }
-    List<String> command = List.of(RealBinary.KEYCLOAK.path().toString(), "start", "--optimized",
-        "--cache=local", "--http-enabled=true", "--http-host=127.0.0.1", "--http-port=" + ports[0],
-        "--http-management-port=" + ports[1], "--hostname-strict=false");
     Map<String, String> env = Map.of("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USER, "KC_BOOTSTRAP_ADMIN_PASSWORD", password,
         "JAVA_HOME", System.getProperty("java.home"));
     KeycloakServer server = new KeycloakServer(ports[0], ports[1], password, ManagedProcess.start("keycloak", command, env, log));
@@ -104,6 +130,11 @@ public final class KeycloakServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("Keycloak's token endpoint answered no JSON: " + answer, e);
     }
+  }
+
+  /** The bootstrap admin's password (random per start), for a guide's commands that log in as that admin. */
+  public String adminPassword() {
+    return adminPassword;
   }
 
   /** An access token for the bootstrap admin (master realm, admin-cli), for the admin REST API. */

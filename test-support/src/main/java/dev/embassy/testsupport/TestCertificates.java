@@ -85,6 +85,11 @@ public final class TestCertificates {
     return write(file, pem("CERTIFICATE", encoded(certificate)));
   }
 
+  /** This CA's private key as PKCS#8 PEM, for a test that signs with an outside tool (the docs' openssl commands). */
+  public Path writePrivateKey(Path file) {
+    return write(file, pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+  }
+
   public X509Certificate certificate() {
     return certificate;
   }

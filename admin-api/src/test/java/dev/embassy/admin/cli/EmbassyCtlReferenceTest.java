@@ -2,6 +2,7 @@ package dev.embassy.admin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.embassy.testsupport.DocSnippets;
 import dev.embassy.testsupport.RepoPaths;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -15,8 +16,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/reference/embassyctl.md against the CLI itself: the usage line it prints is quoted on the
- * page verbatim, every command in it has its own section, every flag in it is described, and the
+ * docs/reference/embassyctl.md against the CLI itself: the usage line it prints is the page's
+ * {@code usage} block, verbatim, every command in it has its own section, every flag in it is described, and the
  * page names no flag the CLI does not have.
  */
 class EmbassyCtlReferenceTest {
@@ -30,7 +31,7 @@ class EmbassyCtlReferenceTest {
     String usage = err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("usage: ")).findFirst().orElseThrow();
     String page = Files.readString(RepoPaths.root().resolve("docs/reference/embassyctl.md"));
 
-    assertThat(page).as("the page quotes the CLI's usage line").contains(usage);
+    assertThat(DocSnippets.block("reference/embassyctl.md", "usage").strip()).as("the page's usage block is the CLI's usage line").isEqualTo(usage);
 
     Set<String> commands = new TreeSet<>();
     Matcher command = Pattern.compile("(?:^|\\| |\\] )([a-z]+(?:\\|[a-z]+)*) (?=-f|\\[|N)").matcher(usage.substring("usage: embassyctl ".length()));

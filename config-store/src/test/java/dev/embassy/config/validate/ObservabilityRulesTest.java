@@ -2,8 +2,11 @@ package dev.embassy.config.validate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.embassy.config.codec.ConfigJson;
+import dev.embassy.config.model.ConfigDocument;
 import dev.embassy.config.model.Gateway;
+import dev.embassy.testsupport.DocSnippets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,6 +14,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Access-log formats, the stats listener, compression and tracing, refused where Envoy would NACK the listener. */
 class ObservabilityRulesTest {
+  private static final String PAGE = "observability.md";
+
   private static List<FieldError> gateway(String fields) throws Exception {
     return ResourceValidator.validate(ConfigJson.json().readValue(
         "{\"name\":\"g\",\"nodeGroup\":\"edge\",\"listeners\":[{\"name\":\"http\",\"port\":10000}]," + fields + "}", Gateway.class));
@@ -50,5 +55,23 @@ class ObservabilityRulesTest {
         + "\"samplingPercent\":0.01,\"serviceName\":\"edge gateway\"}")).isEmpty();
     assertThat(gateway("\"tracing\":{\"collector\":{\"address\":\"127.0.0.1\"}}")).isEmpty();
     assertThat(gateway("\"accessLog\":{\"format\":\"Text\",\"path\":\"/dev/stderr\",\"text\":\"%START_TIME% %REQ(:METHOD)% %RESPONSE_CODE%\"}")).isEmpty();
+  }
+
+  /** docs/observability.md's examples, read from the page: each is accepted as the admin API would accept it. */
+  @Test
+  void thePagesExamplesAreAccepted() throws Exception {
+    ConfigDocument accessLogs = ConfigJson.yaml().readValue(DocSnippets.block(PAGE, "access-logs"), ConfigDocument.class);
+    assertThat(accessLogs.gateways()).as("the access-log example's gateways").isNotEmpty();
+    for (Gateway gateway : accessLogs.gateways()) {
+      assertThat(ResourceValidator.validate(gateway)).as(gateway.name()).isEmpty();
+    }
+    for (String fragment : List.of("stats", "compression")) {
+      // The page shows one gateway field, indented as it sits under a gateway.
+      ObjectNode gateway = (ObjectNode) ConfigJson.json().readTree("{\"name\":\"g\",\"nodeGroup\":\"edge\",\"listeners\":[{\"name\":\"http\",\"port\":10000}]}");
+      ObjectNode field = (ObjectNode) ConfigJson.yaml().readTree(DocSnippets.block(PAGE, fragment).stripIndent());
+      assertThat(field.size() == 1 && field.has(fragment)).as(fragment + " is the one field shown").isTrue();
+      gateway.setAll(field);
+      assertThat(ResourceValidator.validate(ConfigJson.json().treeToValue(gateway, Gateway.class))).as(fragment).isEmpty();
+    }
   }
 }

@@ -61,6 +61,13 @@ class ResourceValidatorTest {
         .contains("/providers/0/algorithms/0", "/providers/0/algorithms/1", "/providers/0/audiences");
   }
 
+  /** docs/guides/keycloak.md's provider entry for any other OIDC provider, read from the page, in a policy of its own. */
+  @Test
+  void theKeycloakGuidesGenericProviderIsAccepted() throws Exception {
+    String provider = dev.embassy.testsupport.DocSnippets.block("guides/keycloak.md", "generic-provider");
+    assertThat(validate(ResourceKind.AUTH_POLICY, "{\"name\":\"p\",\"providers\":[" + provider + "]}")).isEmpty();
+  }
+
   @Test
   void jwksMustBeHttpsExceptOnLoopback() throws Exception {
     String template = "{\"name\":\"p\",\"providers\":[{\"name\":\"idp\",\"issuer\":\"i\",\"jwksUri\":\"%s\",\"audiences\":[\"a\"]}]}";

@@ -3,10 +3,13 @@ package dev.embassy.controlplane.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.embassy.testsupport.DocSnippets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
@@ -38,6 +41,22 @@ class NodeGroupTokensTest {
       assertThat(tokens.nodeGroup("pay")).hasValue("payments");
       assertThat(tokens.nodeGroup("other")).isEmpty();
     }
+  }
+
+  /** docs/operations/secure-channels.md's example file, as an operator would save it, is read line by line. */
+  @Test
+  void theDocumentedFileIsReadAsItIsShown() throws Exception {
+    String documented = DocSnippets.block("operations/secure-channels.md", "node-tokens-file");
+    Map<String, String> groups = NodeGroupTokens.parse(Files.writeString(dir.resolve("node-tokens"), documented));
+    Map<String, String> shown = new HashMap<>();
+    for (String line : documented.split("\n")) {
+      String[] columns = line.strip().split("\\s+");
+      if (!line.isBlank() && !line.strip().startsWith("#")) {
+        shown.put(columns[1].substring("sha256:".length()), columns[0]);
+      }
+    }
+    assertThat(shown).as("the page shows some digests").isNotEmpty();
+    assertThat(groups).as("every line the page shows, digest to node group").isEqualTo(shown);
   }
 
   @Test

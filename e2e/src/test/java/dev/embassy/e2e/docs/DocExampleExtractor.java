@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * &lt;!-- docs-test: run --&gt;                   the next fenced block is commands the reader runs:
  *   bin/embassyctl ARGS [&gt; FILE]   [# expect exit N | # any other comment]  (default: exit 0)
  *   curl [-s -i -X M -H 'N: V' -d BODY|@FILE] URL   # expect STATUS[; NAME: VALUE|*][; body contains TEXT]
+ * &lt;!-- docs-test: not-run (REASON) --&gt;     the next fenced block is not replayed, and REASON says why
  * </pre>
  *
  * A marker that is malformed, not followed by a fence, or a line the test cannot replay is an
@@ -31,6 +32,8 @@ public final class DocExampleExtractor {
   private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final Pattern EXIT = Pattern.compile("expect exit (\\d+)");
   private static final Pattern STATUS = Pattern.compile("expect ([1-5][0-9][0-9])");
+  /** A reason is required, so a block that is not replayed always says why. */
+  private static final Pattern NOT_RUN = Pattern.compile("not-run \\(\\S.*\\)");
 
   private final Map<String, String> variables;
 
@@ -86,7 +89,12 @@ public final class DocExampleExtractor {
           }
           commands(page, first, body, steps);
         }
-        default -> throw new DocExampleException(markerAt, "unknown docs-test marker '" + words[0] + "' (file or run)");
+        case "not-run" -> {
+          if (!NOT_RUN.matcher(marker.group(1).strip()).matches()) {
+            throw new DocExampleException(markerAt, "docs-test: not-run needs its reason in parentheses: not-run (REASON)");
+          }
+        }
+        default -> throw new DocExampleException(markerAt, "unknown docs-test marker '" + words[0] + "' (file, run or not-run)");
       }
       i = close;
     }

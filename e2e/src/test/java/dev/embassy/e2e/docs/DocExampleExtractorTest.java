@@ -68,6 +68,9 @@ class DocExampleExtractorTest {
     assertRefused("<!-- docs-test: file -->\n```yaml\n```\n", "page.md:1", "needs one plain file name");
     assertRefused("<!-- docs-test: file ../etc/passwd -->\n```yaml\n```\n", "page.md:1", "needs one plain file name");
     assertRefused("<!-- docs-test: apply -->\n```yaml\n```\n", "page.md:1", "unknown docs-test marker 'apply'");
+    assertRefused("<!-- docs-test: not-run -->\n```sh\nhelm install x\n```\n", "page.md:1", "needs its reason in parentheses");
+    assertRefused("<!-- docs-test: not-run () -->\n```sh\nhelm install x\n```\n", "page.md:1", "needs its reason in parentheses");
+    assertRefused("<!-- docs-test: not-run (no cluster) -->\n\n```sh\n```\n", "page.md:1", "followed directly by a fenced code block");
     assertRefused("<!-- docs-test: run -->\n```sh\ncurl http://127.0.0.1:10000/   # expect 200\n", "page.md:1", "never closed");
     assertRefused("text\n<!-- docs-test: run\n-->\n", "page.md:2", "must be one line");
     assertRefused("<!-- docs-test: run -->\n```sh\ncurl https://shop.example.com:10443/   # expect 200\n```\n", "page.md:3",
@@ -76,6 +79,23 @@ class DocExampleExtractorTest {
         "TLS options with an http:// URL");
     assertRefused("<!-- docs-test: run -->\n```sh\ncurl --cacert ca.pem --cert c.pem --connect-to a.test:443:127.0.0.1:10443 https://a.test:443/"
         + "   # expect 200\n```\n", "page.md:3", "--cert and --key go together");
+  }
+
+  @Test
+  void aNotRunBlockWithItsReasonIsNotReplayedAndTheNextMarkerStillIs() {
+    List<DocStep> steps = extractor.steps(PAGE, """
+        <!-- docs-test: not-run (needs a Kubernetes cluster) -->
+        ```sh
+        helm install embassy deploy/helm/embassy
+        ```
+        <!-- docs-test: run -->
+        ```sh
+        bin/embassyctl dump
+        ```
+        """);
+    assertThat(steps).hasSize(1);
+    assertThat(((DocStep.RunCtl) steps.getFirst()).args()).containsExactly("dump");
+    assertThat(steps.getFirst().at().line()).isEqualTo(7);
   }
 
   @Test
