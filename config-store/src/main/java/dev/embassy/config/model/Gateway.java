@@ -8,7 +8,9 @@ import java.util.Optional;
  * Listeners served to one node group of Envoys: the Envoys whose bootstrap {@code node.cluster}
  * equals {@link #nodeGroup()}. Several gateways may share a node group. With a {@code sidecar}
  * block the gateway is a service's sidecar Envoy (inbound to the app, outbound to other services),
- * which lets a service use Embassy as a lightweight mesh.
+ * which lets a service use Embassy as a lightweight mesh. With a {@code proxyless} block the gateway
+ * is served to gRPC applications' own xDS clients instead of Envoys (gRFC A27): each exposed
+ * service is what a client dials as {@code xds:///<service>}.
  */
 public record Gateway(
     String name,
@@ -18,7 +20,8 @@ public record Gateway(
     Optional<Sidecar> sidecar,
     Optional<AccessLog> accessLog,
     Optional<Stats> stats,
-    Optional<Compression> compression)
+    Optional<Compression> compression,
+    Optional<Proxyless> proxyless)
     implements ConfigResource {
   /** The name routes use to attach to a sidecar's outbound listener. */
   public static final String OUTBOUND_LISTENER = "outbound";
@@ -30,6 +33,20 @@ public record Gateway(
     accessLog = Absent.optional(accessLog);
     stats = Absent.optional(stats);
     compression = Absent.optional(compression);
+    proxyless = Absent.optional(proxyless);
+  }
+
+  /**
+   * Served to gRPC clients that resolve {@code xds:///<service>} themselves (grpc-java's, Go's and
+   * C++'s xDS resolvers), with no Envoy in the path. Each of {@code services} becomes the client
+   * listener of that name; routes attach to it as {@code listener: <service>} (or to every service
+   * of the gateway when they name no listener), and its requests go where the routes say. The
+   * clients pick the gateway by {@code node.cluster} in their xDS bootstrap, as Envoys do.
+   */
+  public record Proxyless(List<String> services) {
+    public Proxyless {
+      services = Absent.list(services);
+    }
   }
 
   public enum CompressionAlgorithm { gzip, brotli, zstd }
