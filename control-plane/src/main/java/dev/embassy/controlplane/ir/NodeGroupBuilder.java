@@ -53,6 +53,7 @@ public final class NodeGroupBuilder {
     List<NodeGroupConfig> groups = new ArrayList<>();
     gatewaysByGroup.forEach((group, gateways) -> {
       List<HttpListener> listeners = new ArrayList<>();
+      List<ClientListener> clientListeners = new ArrayList<>();
       TreeSet<String> usedClusters = new TreeSet<>();
       List<UpstreamCluster> localApps = new ArrayList<>();
       for (Gateway gateway : gateways) {
@@ -61,6 +62,15 @@ public final class NodeGroupBuilder {
               .filter(r -> r.listener().map(l -> l.equals(listener.name())).orElse(true))
               .toList();
           routes.forEach(r -> usedClusters.addAll(clustersOf(r)));
+          if (RouteAttachment.proxyless(gateway, listener.name())) {
+            // Named exactly as the client dials it (gRFC A27): LDS and RDS name alike.
+            // Its one hostname is the service name, so the routes make at most this one virtual host.
+            VirtualHost host = listener(gateway, listener, routes, "", List.of(), rateLimits, transcodings, listener.name())
+                .virtualHosts().stream().findFirst()
+                .orElseGet(() -> new VirtualHost(listener.name() + "/" + listener.name(), List.of(listener.name()), List.of()));
+            clientListeners.add(new ClientListener(listener.name(), host));
+            continue;
+          }
           List<ServerCertificate> certificates = listener.tls().map(tls -> tls.certificateRefs().stream()
               .map(serverCertificates::get).filter(java.util.Objects::nonNull).toList()).orElse(List.of());
           boolean outbound = gateway.sidecar().flatMap(Gateway.Sidecar::outbound).isPresent()
@@ -84,6 +94,7 @@ public final class NodeGroupBuilder {
         });
       }
       listeners.sort(java.util.Comparator.comparing(HttpListener::name));
+      clientListeners.sort(java.util.Comparator.comparing(ClientListener::name));
       List<UpstreamCluster> upstreams = new ArrayList<>(usedClusters.stream()
           .map(clusters::get)
           .filter(java.util.Objects::nonNull)
@@ -98,7 +109,7 @@ public final class NodeGroupBuilder {
         upstreams.add(serviceCluster(RATELIMIT_CLUSTER, settings.rateLimitService()));
       }
       upstreams.sort(java.util.Comparator.comparing(UpstreamCluster::name));
-      groups.add(new NodeGroupConfig(group, listeners, upstreams));
+      groups.add(new NodeGroupConfig(group, listeners, clientListeners, upstreams));
     });
     return groups;
   }
@@ -126,7 +137,11 @@ public final class NodeGroupBuilder {
 
   private static HttpListener listener(Gateway gateway, Gateway.Listener listener, List<Route> routes, String address,
       List<ServerCertificate> certificates, Map<String, RateLimitPolicy> rateLimits, Transcodings transcodings) {
-    String name = gateway.name() + "-" + listener.name();
+    return listener(gateway, listener, routes, address, certificates, rateLimits, transcodings, gateway.name() + "-" + listener.name());
+  }
+
+  private static HttpListener listener(Gateway gateway, Gateway.Listener listener, List<Route> routes, String address,
+      List<ServerCertificate> certificates, Map<String, RateLimitPolicy> rateLimits, Transcodings transcodings, String name) {
     Map<String, List<RouteRule>> byHostname = new TreeMap<>();
     for (Route route : routes) {
       for (String hostname : hostnames(route, listener)) {
@@ -148,7 +163,7 @@ public final class NodeGroupBuilder {
       rules.sort(RouteOrder.PRECEDENCE);
       hosts.add(new VirtualHost(name + "/" + hostname, List.of(hostname), rules));
     });
-    return new HttpListener(name, address, listener.port(), hosts, certificates, HttpListener.Options.of(gateway, listener));
+    return new HttpListener(name, address, listener.port() == null ? 0 : listener.port(), hosts, certificates, HttpListener.Options.of(gateway, listener));
   }
 
   /**
