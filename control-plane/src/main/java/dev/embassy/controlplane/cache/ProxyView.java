@@ -11,7 +11,8 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>A listener or route configuration goes out only when every cluster it sends traffic to is
- *       warm at the proxy (ACKed, and for EDS clusters their endpoints ACKed too). Until then the
+ *       warm at the proxy (except to gRPC clients, which hold a new route back themselves: see
+ *       {@link GroupSnapshot#forGrpcClients()}) (ACKed, and for EDS clusters their endpoints ACKed too). Until then the
  *       proxy is sent the version it already holds, or nothing if it holds none, so it keeps
  *       routing as before instead of 503ing into a cluster still warming (Consul #10379).
  *   <li>A cluster leaves the proxy only when nothing the proxy holds still routes to it.
@@ -90,7 +91,7 @@ final class ProxyView {
   private static SortedMap<String, XdsResource> gated(XdsType type, GroupSnapshot snapshot, NameSet names, Held held) {
     SortedMap<String, XdsResource> served = snapshot.resources(type);
     boolean all = names == null || names.sameAs(served);
-    if (warmForAll(snapshot, held)) {
+    if (warmForAll(snapshot, held) || snapshot.forGrpcClients()) {
       return all ? served : subset(served, names);
     }
     SortedMap<String, XdsResource> view = null;
