@@ -158,6 +158,21 @@ class ProxylessGrpcIT {
                 RESOLVE_RUNS, resolveMillis, median(resolveMillis), ROUTE_CHANGES, appliedMillis, median(appliedMillis),
                 traffic.total(), traffic.failures());
           }
+          // What a gRPC client would ignore or NACK is refused at the field, and nothing changes.
+          String before = getRoute(admin);
+          assertRefused(putRouteBody(admin, """
+              {"name": "greeter", "gateway": "mesh", "listener": "greeter",
+               "rules": [{"filters": [{"type": "RequestRedirect", "requestRedirect": {"hostname": "elsewhere"}}]}]}
+              """), "/rules/0/filters/0/type", "RequestRedirect is not applied by gRPC's xDS client");
+          assertRefused(putRouteBody(admin, """
+              {"name": "greeter", "gateway": "mesh", "listener": "nope", "rules": [{"backendRefs": [{"cluster": "greeter-v2"}]}]}
+              """), "/listener", "gateway mesh has no listener nope");
+          assertRefused(putRouteBody(admin, """
+              {"name": "greeter", "gateway": "mesh", "listener": "greeter", "rules": [{"backendRefs": [{"cluster": "missing"}]}]}
+              """), "/rules/0/backendRefs/0/cluster", "refers to clusters/missing, which does not exist");
+          assertThat(getRoute(admin)).as("the stored route after the refused writes").isEqualTo(before);
+          assertThat(call(greeter)).as("still served as before").isEqualTo(ROUTE_CHANGES % 2 == 0 ? "v2" : "v3");
+
           assertThat(controlPlane.proxies().proxies()).as("no NACK from the gRPC client")
               .allSatisfy(p -> assertThat(p.lastNack()).isEmpty());
         } finally {
@@ -219,14 +234,30 @@ class ProxylessGrpcIT {
   }
 
   private static HttpResponse<String> putRoute(AdminHttpServer admin, String cluster) throws Exception {
-    String body = """
+    return putRouteBody(admin, """
         {"name": "greeter", "gateway": "mesh", "listener": "greeter",
          "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/embassy.test.greeter.v1.Greeter"}}],
                     "backendRefs": [{"cluster": "%s"}], "timeouts": {"request": "2s"}, "retry": {"attempts": 2, "backoff": "50ms"}}]}
-        """.formatted(cluster);
+        """.formatted(cluster));
+  }
+
+  private static HttpResponse<String> putRouteBody(AdminHttpServer admin, String body) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/api/v1/routes/greeter?wait=10s"))
         .header("authorization", "Bearer " + ADMIN_TOKEN).header("content-type", "application/json")
         .PUT(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String getRoute(AdminHttpServer admin) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/api/v1/routes/greeter"))
+        .header("authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static void assertRefused(HttpResponse<String> response, String pointer, String detail) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
+    JsonNode error = JSON.readTree(response.body()).path("errors").path(0);
+    assertThat(error.path("pointer").asText()).as(response.body()).isEqualTo(pointer);
+    assertThat(error.path("detail").asText()).as(response.body()).startsWith(detail);
   }
 
   private static List<JsonNode> proxies(AdminHttpServer admin) {
