@@ -143,6 +143,11 @@ final class ProxylessRules {
         Violations problems = new Violations();
         cluster(cluster, problems);
         problems.errors().forEach(e -> at.add("cluster", "cluster " + cluster.name() + " " + e.pointer() + ": " + e.detail()));
+        if (rule.sessionAffinity().filter(a -> a.type() == Route.AffinityType.Header).isPresent()
+            && cluster.lbPolicy() != Cluster.LbPolicy.RING_HASH) {
+          at.add("cluster", "sessionAffinity needs RING_HASH: a gRPC client hashes only there (gRFC A42), and cluster "
+              + cluster.name() + " balances with " + cluster.lbPolicy());
+        }
       });
     }
   }

@@ -39,6 +39,8 @@ class ProxylessRulesTest {
             backendRefs: [{cluster: a, weight: 80}, {cluster: b, weight: 20}]
             timeouts: {request: 2s}
             retry: {attempts: 2, backoff: 50ms}
+          - matches: [{path: {type: Exact, value: /billing.v1.Billing/Charge}}]
+            backendRefs: [{cluster: b}]
             sessionAffinity: {type: Header, header: x-user}
             filters: [{type: FaultInjection, faultInjection: {abort: {status: 503, percent: 10}}}]
           - matches: [{path: {type: RegularExpression, value: "/embassy\\\\.test\\\\..*/Say.*"}}]
@@ -70,6 +72,18 @@ class ProxylessRulesTest {
             "/rules/0/retry/codes",
             "/rules/0/sessionAffinity/type",
             "/rules/0/webSocket");
+  }
+
+  @Test
+  void headerAffinityNeedsARingHashCluster() throws Exception {
+    List<FieldError> errors = errors(BASE, """
+        name: greeter
+        gateway: mesh
+        rules: [{backendRefs: [{cluster: a}, {cluster: b}], sessionAffinity: {type: Header, header: x-user}}]
+        """);
+    assertThat(errors).extracting(FieldError::pointer, FieldError::detail).containsExactly(org.assertj.core.groups.Tuple.tuple(
+        "/rules/0/backendRefs/0/cluster", "sessionAffinity needs RING_HASH: a gRPC client hashes only there (gRFC A42), and cluster a "
+            + "balances with ROUND_ROBIN"));
   }
 
   @Test
