@@ -83,7 +83,7 @@ class ProxylessGrpcIT {
           "EMBASSY_CONSUL_ADDRESS", consul.httpAddress().toString()));
       try (ControlPlane controlPlane = ControlPlane.start(settings, dataSource, "proxyless-it");
           AdminHttpServer admin = AdminHttpServer.start("127.0.0.1", 0, dataSource)) {
-        Map<String, ?> bootstrap = bootstrap(controlPlane.xdsPort(), "proxyless-it-client");
+        Map<String, ?> bootstrap = bootstrap(controlPlane.xdsPort(), "proxyless-it-client", "apps");
 
         // Resolve: channel created to first successful call, a fresh xDS client each time.
         List<Long> resolveMillis = new ArrayList<>();
@@ -182,14 +182,151 @@ class ProxylessGrpcIT {
     }
   }
 
-  /** A bootstrap (gRFC A27) naming Embassy's ADS server and the node group "apps", as an application would ship it. */
-  private static Map<String, ?> bootstrap(int xdsPort, String nodeId) throws Exception {
+  /**
+   * The rest of what a gRPC client is served, shown by calls: header matches, ring-hash affinity by
+   * a header (A42), retries on UNAVAILABLE (A44, counted at the backend), fault aborts and delays
+   * (A33) and the request timeout as max_stream_duration (A31).
+   */
+  @Test
+  void grpcClientsApplyMatchesAffinityRetriesFaultsAndDeadlines(TestDatabase database) throws Exception {
+    // Answers after 2 s: what a route timeout must cut short.
+    io.grpc.Server slow = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+        .forAddress(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))
+        .addService(new GreeterGrpc.GreeterImplBase() {
+          @Override
+          public void sayHello(HelloRequest request, io.grpc.stub.StreamObserver<dev.embassy.testsupport.greeter.v1.HelloReply> reply) {
+            try {
+              Thread.sleep(2_000);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            reply.onNext(dev.embassy.testsupport.greeter.v1.HelloReply.newBuilder().setBackend("slow").build());
+            reply.onCompleted();
+          }
+        }).build().start();
+    try (GreeterBackend a1 = GreeterBackend.start("a1");
+        GreeterBackend a2 = GreeterBackend.start("a2");
+        GreeterBackend canary = GreeterBackend.start("canary");
+        HikariDataSource dataSource = ConfigDatabase.connect(database.jdbcUrl(), database.user(), database.password(), 4)) {
+      ConfigSchema.migrate(dataSource);
+      String greeter = "/embassy.test.greeter.v1.Greeter/";
+      new ConfigStore(dataSource).apply(ConfigJson.yaml().readValue("""
+          clusters:
+            - {name: a, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %1$d}]}}}
+            - {name: canary, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %3$d}]}}}
+            - {name: slow, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %5$d}]}}}
+            - {name: sticky, lbPolicy: RING_HASH,
+               discovery: {static: {endpoints: [{address: 127.0.0.1, port: %1$d}, {address: 127.0.0.1, port: %2$d}]}}}
+          gateways: [{name: mesh, nodeGroup: features, proxyless: {services: [greeter]}}]
+          routes:
+            - name: greeter
+              gateway: mesh
+              rules:
+                - matches: [{path: {type: Exact, value: %4$sSayHello}, headers: [{name: x-canary, value: "yes"}]}]
+                  backendRefs: [{cluster: canary}]
+                - matches: [{path: {type: Exact, value: %4$sSayHello}, headers: [{name: x-user, type: RegularExpression, value: "u[0-9]+"}]}]
+                  backendRefs: [{cluster: sticky}]
+                  sessionAffinity: {type: Header, header: x-user}
+                - matches: [{path: {type: Exact, value: %4$sSayHello}, headers: [{name: x-fault, value: abort}]}]
+                  backendRefs: [{cluster: a}]
+                  filters: [{type: FaultInjection, faultInjection: {abort: {status: 503, percent: 100}}}]
+                - matches: [{path: {type: Exact, value: %4$sSayHello}, headers: [{name: x-fault, value: delay}]}]
+                  backendRefs: [{cluster: a}]
+                  filters: [{type: FaultInjection, faultInjection: {delay: {duration: 400ms, percent: 100}}}]
+                - matches: [{path: {type: Exact, value: %4$sSayHello}, headers: [{name: x-slow, value: "yes"}]}]
+                  backendRefs: [{cluster: slow}]
+                  timeouts: {request: 300ms}
+                - matches: [{path: {type: Exact, value: %4$sFail}}]
+                  backendRefs: [{cluster: a}]
+                  retry: {attempts: 2, backoff: 10ms}
+                - matches: [{path: {type: PathPrefix, value: /embassy.test.greeter.v1.Greeter}}]
+                  backendRefs: [{cluster: a}]
+          """.formatted(a1.port(), a2.port(), canary.port(), greeter, slow.getPort()), ConfigDocument.class), true, false, "it", "seed");
+      ControlPlaneConfig settings = ControlPlaneConfig.fromEnvironment(Map.of(
+          "EMBASSY_XDS_PORT", "0", "EMBASSY_STATUS_PORT", "0", "EMBASSY_LISTENER_ADDRESS", "127.0.0.1", "EMBASSY_REPLICA_ID", "proxyless-features"));
+      try (ControlPlane controlPlane = ControlPlane.start(settings, dataSource, "proxyless-features")) {
+        ManagedChannel channel = channel(bootstrap(controlPlane.xdsPort(), "proxyless-features-client", "features"));
+        try {
+          awaitFirstReply(channel, Duration.ofSeconds(30));
+          GreeterGrpc.GreeterBlockingStub plain = GreeterGrpc.newBlockingStub(channel);
+          assertThat(call(plain)).as("no header: the last rule").isEqualTo("a1");
+          assertThat(call(withHeader(plain, "x-canary", "yes"))).as("header match").isEqualTo("canary");
+
+          // Ring hash by x-user: each user keeps one backend, and the users spread over both.
+          Map<String, java.util.Set<String>> backendsByUser = new TreeMap<>();
+          for (int user = 0; user < 20; user++) {
+            for (int i = 0; i < 5; i++) {
+              backendsByUser.computeIfAbsent("u" + user, u -> new java.util.TreeSet<>()).add(call(withHeader(plain, "x-user", "u" + user)));
+            }
+          }
+          assertThat(backendsByUser.values()).as("one backend per user: " + backendsByUser).allSatisfy(b -> assertThat(b).hasSize(1));
+          assertThat(backendsByUser.values().stream().flatMap(java.util.Set::stream).distinct().count())
+              .as("users over both endpoints: " + backendsByUser).isEqualTo(2);
+
+          // Retries: UNAVAILABLE is tried 1 + 2 times at the backend, INTERNAL once.
+          int before = a1.calls();
+          assertThat(failCode(plain, io.grpc.Status.Code.UNAVAILABLE)).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+          assertThat(a1.calls() - before).as("attempts of a call failing UNAVAILABLE").isEqualTo(3);
+          before = a1.calls();
+          assertThat(failCode(plain, io.grpc.Status.Code.INTERNAL)).isEqualTo(io.grpc.Status.Code.INTERNAL);
+          assertThat(a1.calls() - before).as("attempts of a call failing INTERNAL").isEqualTo(1);
+
+          // Fault abort: answered UNAVAILABLE (HTTP 503) by the client itself, the backend untouched.
+          before = a1.calls();
+          assertThat(statusOf(() -> call(withHeader(plain, "x-fault", "abort")))).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+          assertThat(a1.calls()).as("an aborted call reaches no backend").isEqualTo(before);
+
+          // Fault delay: the call is held 400 ms, then served.
+          long started = System.nanoTime();
+          assertThat(call(withHeader(plain, "x-fault", "delay"))).isEqualTo("a1");
+          long delayedMillis = (System.nanoTime() - started) / 1_000_000;
+          assertThat(delayedMillis).as("held by the fault delay").isGreaterThanOrEqualTo(400L);
+
+          // The route's 300 ms timeout (max_stream_duration) cuts a 2 s answer short, not the call's own 5 s deadline.
+          started = System.nanoTime();
+          assertThat(statusOf(() -> call(withHeader(plain, "x-slow", "yes")))).isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED);
+          long timedOutMillis = (System.nanoTime() - started) / 1_000_000;
+          assertThat(timedOutMillis).as("ended by the route timeout").isBetween(250L, 1_500L);
+          System.out.printf("proxyless features: affinity %s; fault-delayed call took %d ms; route timeout ended a slow call after %d ms%n",
+              backendsByUser, delayedMillis, timedOutMillis);
+          assertThat(controlPlane.proxies().proxies()).allSatisfy(p -> assertThat(p.lastNack()).isEmpty());
+        } finally {
+          channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+      }
+    } finally {
+      slow.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static GreeterGrpc.GreeterBlockingStub withHeader(GreeterGrpc.GreeterBlockingStub stub, String name, String value) {
+    io.grpc.Metadata headers = new io.grpc.Metadata();
+    headers.put(io.grpc.Metadata.Key.of(name, io.grpc.Metadata.ASCII_STRING_MARSHALLER), value);
+    return stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  private static io.grpc.Status.Code failCode(GreeterGrpc.GreeterBlockingStub stub, io.grpc.Status.Code code) {
+    return statusOf(() -> stub.withDeadlineAfter(5, TimeUnit.SECONDS)
+        .fail(dev.embassy.testsupport.greeter.v1.FailRequest.newBuilder().setCode(code.value()).setMessage("asked to").build()));
+  }
+
+  private static io.grpc.Status.Code statusOf(Runnable call) {
+    try {
+      call.run();
+      return io.grpc.Status.Code.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    }
+  }
+
+  /** A bootstrap (gRFC A27) naming Embassy's ADS server and a node group, as an application would ship it. */
+  private static Map<String, ?> bootstrap(int xdsPort, String nodeId, String nodeGroup) throws Exception {
     String json = """
         {
           "xds_servers": [{"server_uri": "127.0.0.1:%d", "channel_creds": [{"type": "insecure"}], "server_features": ["xds_v3"]}],
-          "node": {"id": "%s", "cluster": "apps"}
+          "node": {"id": "%s", "cluster": "%s"}
         }
-        """.formatted(xdsPort, nodeId);
+        """.formatted(xdsPort, nodeId, nodeGroup);
     @SuppressWarnings("unchecked")
     Map<String, ?> parsed = JSON.readValue(json, Map.class);
     return parsed;
