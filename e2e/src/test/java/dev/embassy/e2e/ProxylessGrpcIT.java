@@ -147,10 +147,11 @@ class ProxylessGrpcIT {
               assertThat(put.headers().firstValue("Embassy-Applied")).as(put.body()).hasValue("1/1");
               await(() -> traffic.firstBackendAfter(target, written) > 0, Duration.ofSeconds(10), "calls reach " + target);
               appliedMillis.add((traffic.firstBackendAfter(target, written) - written) / 1_000_000);
-              long applied = traffic.firstBackendAfter(target, written);
-              traffic.awaitCalls(traffic.total() + 100, Duration.ofSeconds(10));
-              assertThat(traffic.backendsAfter(applied + TimeUnit.MILLISECONDS.toNanos(50))).as("only " + target + " once applied")
-                  .containsOnly(target);
+              // From 50 ms after the first call on the new route, 100 calls: all on it.
+              long settled = traffic.firstBackendAfter(target, written) + TimeUnit.MILLISECONDS.toNanos(50);
+              await(() -> traffic.backendsAfter(settled).values().stream().mapToLong(Long::longValue).sum() >= 100,
+                  Duration.ofSeconds(10), "100 calls after the change");
+              assertThat(traffic.backendsAfter(settled).keySet()).as("only " + target + " once applied").containsOnly(target);
             }
             assertThat(traffic.failures()).as("failed calls through deregistration and route changes: " + traffic.failureSample()).isZero();
             System.out.printf("proxyless: resolve (channel to first reply) ms, %d runs: %s, median %d; route change written to first "
@@ -212,8 +213,10 @@ class ProxylessGrpcIT {
       String greeter = "/embassy.test.greeter.v1.Greeter/";
       new ConfigStore(dataSource).apply(ConfigJson.yaml().readValue("""
           clusters:
-            - {name: a, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %1$d}]}}}
-            - {name: canary, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %3$d}]}}}
+            # Accepted by the client (no NACK below); their effect is not what this test shows.
+            - {name: a, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %1$d}]}}, circuitBreaker: {maxRequests: 1000},
+               outlierDetection: {interval: 10s, failurePercentage: {threshold: 90, minimumHosts: 1, requestVolume: 1000}}}
+            - {name: canary, lbPolicy: LEAST_REQUEST, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %3$d}]}}}
             - {name: slow, discovery: {static: {endpoints: [{address: 127.0.0.1, port: %5$d}]}}}
             - {name: sticky, lbPolicy: RING_HASH,
                discovery: {static: {endpoints: [{address: 127.0.0.1, port: %1$d}, {address: 127.0.0.1, port: %2$d}]}}}
@@ -477,9 +480,10 @@ class ProxylessGrpcIT {
       return replies.stream().filter(r -> r.backend().equals(backend) && r.at() > since).mapToLong(Reply::at).min().orElse(0);
     }
 
-    java.util.Set<String> backendsAfter(long since) {
-      java.util.Set<String> backends = new java.util.TreeSet<>();
-      replies.stream().filter(r -> r.at() > since).forEach(r -> backends.add(r.backend()));
+    /** Backend → calls it answered after {@code since}. */
+    Map<String, Long> backendsAfter(long since) {
+      Map<String, Long> backends = new TreeMap<>();
+      replies.stream().filter(r -> r.at() > since).forEach(r -> backends.merge(r.backend(), 1L, Long::sum));
       return backends;
     }
 

@@ -105,6 +105,17 @@ class XdsCacheTest {
     client.ack(XdsType.ROUTE);
     client.request(XdsType.CLUSTER, Set.of("a"));
     assertThat(names(client.last(XdsType.CLUSTER).resources())).containsExactly("a");
+    client.ack(XdsType.CLUSTER);
+
+    // Once it holds clusters, a route to a new one waits for that cluster, not for its endpoints.
+    XdsResources moved = snapshot("apps", Map.of("b", 9090), Map.of("greeter", "b"));
+    int routesBefore = client.responses.get(XdsType.ROUTE).size();
+    cache.publish(GroupSnapshot.of(new XdsResources("apps", List.of(apiListener), moved.routes(), moved.clusters(), moved.endpoints(),
+        List.of()), ++revision, cache.target("apps").orElse(null)));
+    assertThat(client.responses.get(XdsType.ROUTE)).as("the route to b waits until the client holds b").hasSize(routesBefore);
+    assertThat(names(client.last(XdsType.CLUSTER).resources())).as("a stays while the held route sends to it").containsExactly("a", "b");
+    client.ack(XdsType.CLUSTER);
+    assertThat(target(client.last(XdsType.ROUTE).resources())).as("released with b held, before b's endpoints").isEqualTo("b");
   }
 
   @Test
