@@ -147,13 +147,32 @@ public record Cluster(
     }
   }
 
-  /** Passive health: eject hosts after consecutive 5xx. */
-  public record OutlierDetection(Integer consecutive5xx, String interval, String baseEjectionTime, Integer maxEjectionPercent) {
+  /**
+   * Passive health: eject hosts after consecutive 5xx and, with {@code failurePercentage}, hosts
+   * whose share of failed requests in an interval reaches a threshold. gRPC's xDS clients
+   * implement only the latter (gRFC A50), so a cluster proxyless clients use needs it.
+   */
+  public record OutlierDetection(Integer consecutive5xx, String interval, String baseEjectionTime, Integer maxEjectionPercent,
+      Optional<FailurePercentage> failurePercentage) {
     public OutlierDetection {
       consecutive5xx = Absent.or(consecutive5xx, 5);
       interval = Absent.or(interval, "10s");
       baseEjectionTime = Absent.or(baseEjectionTime, "30s");
       maxEjectionPercent = Absent.or(maxEjectionPercent, 10);
+      failurePercentage = Absent.optional(failurePercentage);
+    }
+  }
+
+  /**
+   * Ejects a host whose failed requests in an interval are at least {@code threshold} percent,
+   * judged only for hosts with {@code requestVolume} requests in it and only while the cluster has
+   * {@code minimumHosts} such hosts (Envoy's and gRPC's defaults: 85, 100, 5).
+   */
+  public record FailurePercentage(Integer threshold, Integer minimumHosts, Integer requestVolume) {
+    public FailurePercentage {
+      threshold = Absent.or(threshold, 85);
+      minimumHosts = Absent.or(minimumHosts, 5);
+      requestVolume = Absent.or(requestVolume, 100);
     }
   }
 }

@@ -9,7 +9,9 @@ import java.util.Optional;
  * equals {@link #nodeGroup()}. Several gateways may share a node group. With a {@code sidecar}
  * block the gateway is a service's sidecar Envoy (inbound to the app, outbound to other services),
  * which lets a service use Embassy as a lightweight mesh. With {@code connect} an edge gateway
- * takes a Consul Connect identity to call Connect services with.
+ * takes a Consul Connect identity to call Connect services with. With a {@code proxyless} block
+ * the gateway is served to gRPC applications' own xDS clients instead of Envoys (gRFC A27): each
+ * exposed service is what a client dials as {@code xds:///<service>}.
  */
 public record Gateway(
     String name,
@@ -21,7 +23,8 @@ public record Gateway(
     Optional<Stats> stats,
     Optional<Compression> compression,
     Optional<Connect> connect,
-    Optional<Tracing> tracing)
+    Optional<Tracing> tracing,
+    Optional<Proxyless> proxyless)
     implements ConfigResource {
   /** The name routes use to attach to a sidecar's outbound listener. */
   public static final String OUTBOUND_LISTENER = "outbound";
@@ -35,11 +38,12 @@ public record Gateway(
     compression = Absent.optional(compression);
     connect = Absent.optional(connect);
     tracing = Absent.optional(tracing);
+    proxyless = Absent.optional(proxyless);
   }
 
   public Gateway(String name, Map<String, String> labels, String nodeGroup, List<Listener> listeners, Optional<Sidecar> sidecar,
       Optional<AccessLog> accessLog, Optional<Stats> stats, Optional<Compression> compression) {
-    this(name, labels, nodeGroup, listeners, sidecar, accessLog, stats, compression, Optional.empty(), Optional.empty());
+    this(name, labels, nodeGroup, listeners, sidecar, accessLog, stats, compression, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   /**
@@ -49,6 +53,19 @@ public record Gateway(
    */
   public Optional<Connect> identity() {
     return sidecar.flatMap(Sidecar::connect).or(() -> connect);
+  }
+
+  /**
+   * Served to gRPC clients that resolve {@code xds:///<service>} themselves (grpc-java's, Go's and
+   * C++'s xDS resolvers), with no Envoy in the path. Each of {@code services} becomes the client
+   * listener of that name; routes attach to it as {@code listener: <service>} (or to every service
+   * of the gateway when they name no listener), and its requests go where the routes say. The
+   * clients pick the gateway by {@code node.cluster} in their xDS bootstrap, as Envoys do.
+   */
+  public record Proxyless(List<String> services) {
+    public Proxyless {
+      services = Absent.list(services);
+    }
   }
 
   public enum CompressionAlgorithm { gzip, brotli, zstd }

@@ -83,6 +83,12 @@ final class ClusterRules {
       Checks.duration(at, "interval", outlier.interval(), Duration.ofHours(1));
       Checks.duration(at, "baseEjectionTime", outlier.baseEjectionTime(), Duration.ofHours(1));
       Checks.range(at, "maxEjectionPercent", outlier.maxEjectionPercent(), 0, 100);
+      outlier.failurePercentage().ifPresent(failure -> {
+        Violations f = at.at("failurePercentage");
+        Checks.range(f, "threshold", failure.threshold(), 0, 100);
+        Checks.range(f, "minimumHosts", failure.minimumHosts(), 0, 10_000);
+        Checks.range(f, "requestVolume", failure.requestVolume(), 0, 1_000_000);
+      });
     });
   }
 

@@ -13,7 +13,8 @@ import java.util.Map;
  * Rules that need more than one resource: references must resolve, a route's listener must exist,
  * no two routes may claim the same listener, hostname and match (see {@link RouteClaims}), no two
  * gateways of one node group may take the same port, no two rate-limit policies may share a
- * domain, and only gateways with a Connect identity may call Connect clusters ({@link ConnectRules}).
+ * domain, only gateways with a Connect identity may call Connect clusters ({@link ConnectRules}),
+ * and what is served to proxyless gRPC clients is what they can take ({@link ProxylessRules}).
  * Checked against the config as it will be after the write.
  */
 public final class ConfigValidator {
@@ -37,7 +38,12 @@ public final class ConfigValidator {
       GrpcTranscodingUse.ofDescriptorSet(set, view, v);
     }
     if (resource instanceof Gateway gateway && gateway.nodeGroup() != null) {
-      GatewayRules.nodeGroupPorts(gateway, view.nodeGroupPeers(gateway.nodeGroup(), gateway.name()), v);
+      List<Gateway> peers = view.nodeGroupPeers(gateway.nodeGroup(), gateway.name());
+      GatewayRules.nodeGroupPorts(gateway, peers, v);
+      ProxylessRules.gatewayInConfig(gateway, peers, view, v);
+    }
+    if (resource instanceof dev.embassy.config.model.Cluster cluster && cluster.name() != null) {
+      ProxylessRules.clusterInConfig(cluster, view, v);
     }
     ConnectRules.uses(resource, view, v);
     if (resource instanceof dev.embassy.config.model.Cluster cluster) {
@@ -56,6 +62,7 @@ public final class ConfigValidator {
       v.add("listener", "gateway " + gateway.name() + " has no listener " + route.listener().get());
       return;
     }
+    ProxylessRules.route(route, gateway, view, v);
     java.util.Set<String> keys = RouteClaims.keys(route, gateway);
     Map<String, String> conflicts = view.conflictingClaims(gateway.name(), keys, route.name());
     for (String key : keys) {

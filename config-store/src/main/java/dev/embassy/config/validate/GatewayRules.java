@@ -13,7 +13,9 @@ final class GatewayRules {
 
   static void check(Gateway gateway, Violations v) {
     Checks.name(v, "nodeGroup", gateway.nodeGroup());
-    if (gateway.sidecar().isEmpty() && Checks.required(v, "listeners", gateway.listeners())) {
+    if (gateway.proxyless().isPresent()) {
+      ProxylessRules.gateway(gateway, v);
+    } else if (gateway.sidecar().isEmpty() && Checks.required(v, "listeners", gateway.listeners())) {
       Checks.maxSize(v, "listeners", gateway.listeners(), MAX_LISTENERS);
     }
     Checks.maxSize(v, "listeners", gateway.listeners(), MAX_LISTENERS);

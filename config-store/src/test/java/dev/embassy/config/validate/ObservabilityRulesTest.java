@@ -60,11 +60,15 @@ class ObservabilityRulesTest {
   /** docs/observability.md's examples, read from the page: each is accepted as the admin API would accept it. */
   @Test
   void thePagesExamplesAreAccepted() throws Exception {
-    ConfigDocument accessLogs = ConfigJson.yaml().readValue(DocSnippets.block(PAGE, "access-logs"), ConfigDocument.class);
-    assertThat(accessLogs.gateways()).as("the access-log example's gateways").isNotEmpty();
-    for (Gateway gateway : accessLogs.gateways()) {
-      assertThat(ResourceValidator.validate(gateway)).as(gateway.name()).isEmpty();
+    for (String documents : List.of("access-logs", "tracing")) {
+      ConfigDocument example = ConfigJson.yaml().readValue(DocSnippets.block(PAGE, documents), ConfigDocument.class);
+      assertThat(example.gateways()).as("the " + documents + " example's gateways").isNotEmpty();
+      for (Gateway gateway : example.gateways()) {
+        assertThat(ResourceValidator.validate(gateway)).as(documents + ": " + gateway.name()).isEmpty();
+      }
     }
+    assertThat(ConfigJson.yaml().readValue(DocSnippets.block(PAGE, "tracing"), ConfigDocument.class).gateways().getFirst().tracing())
+        .as("the tracing example sets tracing").isPresent();
     for (String fragment : List.of("stats", "compression")) {
       // The page shows one gateway field, indented as it sits under a gateway.
       ObjectNode gateway = (ObjectNode) ConfigJson.json().readTree("{\"name\":\"g\",\"nodeGroup\":\"edge\",\"listeners\":[{\"name\":\"http\",\"port\":10000}]}");

@@ -28,6 +28,7 @@ public final class GroupSnapshot {
   private final Map<XdsType, SortedMap<String, XdsResource>> resources;
   private final Map<XdsType, String> versions;
   private final Set<String> awaitingEndpoints;
+  private final boolean forGrpcClients;
 
   private GroupSnapshot(String group, long revision, Map<XdsType, SortedMap<String, XdsResource>> resources, Set<String> awaitingEndpoints) {
     this.group = group;
@@ -38,6 +39,9 @@ public final class GroupSnapshot {
     for (XdsType type : XdsType.values()) {
       versions.put(type, TypeVersion.of(resources.get(type).values()));
     }
+    SortedMap<String, XdsResource> listeners = resources.get(XdsType.LISTENER);
+    this.forGrpcClients = !listeners.isEmpty()
+        && listeners.values().stream().allMatch(l -> ((Listener) l.message()).hasApiListener());
   }
 
   /** An empty snapshot: a node group with no config (new, or one whose gateways were deleted). */
@@ -89,6 +93,17 @@ public final class GroupSnapshot {
     Set<String> awaiting = new java.util.HashSet<>(awaitingEndpoints);
     changed.forEach(c -> awaiting.remove(c.getClusterName()));
     return new GroupSnapshot(group, revision, updated, awaiting);
+  }
+
+  /**
+   * Whether the group is served to proxyless gRPC clients (its listeners are all api_listeners,
+   * which validation keeps out of Envoy node groups). Such a client does make-before-break itself:
+   * it asks for a route's clusters only once it has the route, and applies a new route only once
+   * every cluster it names has arrived with its endpoints (grpc-java's XdsDependencyManager,
+   * gRFC A74). Holding the route back until those clusters are warm would never end.
+   */
+  public boolean forGrpcClients() {
+    return forGrpcClients;
   }
 
   /** EDS clusters whose discovery has not answered: no assignment exists, and none may be invented. */

@@ -13,7 +13,8 @@ import java.util.TreeMap;
  *   <li>A listener or route configuration goes out only when every cluster it sends traffic to is
  *       warm at the proxy (ACKed, and for EDS clusters their endpoints ACKed too). Until then the
  *       proxy is sent the version it already holds, or nothing if it holds none, so it keeps
- *       routing as before instead of 503ing into a cluster still warming (Consul #10379).
+ *       routing as before instead of 503ing into a cluster still warming (Consul #10379). A gRPC
+ *       client is held back less: see {@link #ready}.
  *   <li>A cluster leaves the proxy only when nothing the proxy holds still routes to it.
  *   <li>An endpoint request for a name the snapshot lacks is answered with an empty
  *       ClusterLoadAssignment rather than by withholding the whole response, which is what
@@ -99,7 +100,7 @@ final class ProxyView {
       if (candidate == null) {
         continue;
       }
-      if (ready(candidate, held)) {
+      if (ready(candidate, held, snapshot.forGrpcClients())) {
         if (view != null) {
           view.put(name, candidate);
         }
@@ -137,7 +138,22 @@ final class ProxyView {
     return held.of(XdsType.CLUSTER) == served.resources(XdsType.CLUSTER) && held.of(XdsType.ENDPOINT) == served.resources(XdsType.ENDPOINT);
   }
 
-  static boolean ready(XdsResource resource, Held held) {
+  /**
+   * Whether {@code resource} may go out. To an Envoy: once every cluster it names is warm. To a
+   * gRPC client (a group of {@link GroupSnapshot#forGrpcClients()}): once the client holds every
+   * cluster it names, endpoints or not, and not at all before it holds any cluster. Such a client
+   * asks for a route's endpoints only once it has the route, and for clusters only once it has a
+   * route, so waiting for more would never end; it holds a new route back itself until the
+   * endpoints arrive (grpc-java's XdsDependencyManager, gRFC A74). Waiting for the clusters still
+   * matters: a route that arrives first names a cluster the client may have just been told does
+   * not exist (it dropped out of the previous state of the world), and the client would fail calls
+   * on it until the next cluster answer (seen in ProxylessGrpcIT, routes changed back and forth).
+   */
+  static boolean ready(XdsResource resource, Held held, boolean grpcClient) {
+    if (grpcClient) {
+      SortedMap<String, XdsResource> clusters = held.of(XdsType.CLUSTER);
+      return clusters.isEmpty() || clusters.keySet().containsAll(resource.clusters());
+    }
     for (String cluster : resource.clusters()) {
       if (!held.warm(cluster)) {
         return false;

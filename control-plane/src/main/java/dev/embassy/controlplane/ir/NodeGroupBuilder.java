@@ -63,6 +63,7 @@ public final class NodeGroupBuilder {
     List<NodeGroupConfig> groups = new ArrayList<>();
     gatewaysByGroup.forEach((group, gateways) -> {
       List<HttpListener> listeners = new ArrayList<>();
+      List<ClientListener> clientListeners = new ArrayList<>();
       // Validation allows one Connect identity per node group; its Envoys present it on every Connect call.
       Optional<MeshIdentity> identity = gateways.stream().flatMap(g -> g.identity().stream())
           .findFirst().flatMap(connect -> mesh.identity(connect.service()));
@@ -75,6 +76,15 @@ public final class NodeGroupBuilder {
               .filter(r -> r.listener().map(l -> l.equals(listener.name())).orElse(true))
               .toList();
           routes.forEach(r -> usedClusters.addAll(clustersOf(r)));
+          if (RouteAttachment.proxyless(gateway, listener.name())) {
+            // Named exactly as the client dials it (gRFC A27): LDS and RDS name alike.
+            // Its one hostname is the service name, so the routes make at most this one virtual host.
+            VirtualHost host = listener(gateway, listener, routes, "", List.of(), Optional.empty(), rateLimits, transcodings, listener.name())
+                .virtualHosts().stream().findFirst()
+                .orElseGet(() -> new VirtualHost(listener.name() + "/" + listener.name(), List.of(listener.name()), List.of()));
+            clientListeners.add(new ClientListener(listener.name(), host));
+            continue;
+          }
           List<ServerCertificate> certificates = listener.tls().map(tls -> tls.certificateRefs().stream()
               .map(serverCertificates::get).filter(java.util.Objects::nonNull).toList()).orElse(List.of());
           Optional<ClientVerification> clientVerification = listener.tls().flatMap(Gateway.Tls::clientCertificates)
@@ -111,6 +121,7 @@ public final class NodeGroupBuilder {
         });
       }
       listeners.sort(java.util.Comparator.comparing(HttpListener::name));
+      clientListeners.sort(java.util.Comparator.comparing(ClientListener::name));
       List<UpstreamCluster> upstreams = new ArrayList<>(usedClusters.stream()
           .map(clusters::get)
           .filter(java.util.Objects::nonNull)
@@ -124,7 +135,7 @@ public final class NodeGroupBuilder {
         upstreams.add(serviceCluster(RATELIMIT_CLUSTER, settings.rateLimitService()));
       }
       upstreams.sort(java.util.Comparator.comparing(UpstreamCluster::name));
-      groups.add(new NodeGroupConfig(group, listeners, upstreams));
+      groups.add(new NodeGroupConfig(group, listeners, clientListeners, upstreams));
     });
     return groups;
   }
@@ -153,7 +164,13 @@ public final class NodeGroupBuilder {
   private static HttpListener listener(Gateway gateway, Gateway.Listener listener, List<Route> routes, String address,
       List<ServerCertificate> certificates, Optional<ClientVerification> clientVerification, Map<String, RateLimitPolicy> rateLimits,
       Transcodings transcodings) {
-    String name = gateway.name() + "-" + listener.name();
+    return listener(gateway, listener, routes, address, certificates, clientVerification, rateLimits, transcodings,
+        gateway.name() + "-" + listener.name());
+  }
+
+  private static HttpListener listener(Gateway gateway, Gateway.Listener listener, List<Route> routes, String address,
+      List<ServerCertificate> certificates, Optional<ClientVerification> clientVerification, Map<String, RateLimitPolicy> rateLimits,
+      Transcodings transcodings, String name) {
     Map<String, List<RouteRule>> byHostname = new TreeMap<>();
     for (Route route : routes) {
       for (String hostname : hostnames(route, listener)) {
@@ -175,8 +192,8 @@ public final class NodeGroupBuilder {
       rules.sort(RouteOrder.PRECEDENCE);
       hosts.add(new VirtualHost(name + "/" + hostname, List.of(hostname), rules));
     });
-    return new HttpListener(name, address, listener.port(), hosts, certificates, HttpListener.Options.of(gateway, listener), clientVerification,
-        java.util.Optional.empty());
+    return new HttpListener(name, address, listener.port() == null ? 0 : listener.port(), hosts, certificates,
+        HttpListener.Options.of(gateway, listener), clientVerification, java.util.Optional.empty());
   }
 
   /**

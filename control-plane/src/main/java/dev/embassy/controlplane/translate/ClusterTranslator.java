@@ -76,11 +76,20 @@ final class ClusterTranslator {
       breaker.maxRetries().ifPresent(n -> thresholds.setMaxRetries(UInt32Value.of(n)));
       envoy.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(thresholds));
     });
-    cluster.outlierDetection().ifPresent(outlier -> envoy.setOutlierDetection(OutlierDetection.newBuilder()
-        .setConsecutive5Xx(UInt32Value.of(outlier.consecutive5xx()))
-        .setInterval(duration(outlier.interval()))
-        .setBaseEjectionTime(duration(outlier.baseEjectionTime()))
-        .setMaxEjectionPercent(UInt32Value.of(outlier.maxEjectionPercent()))));
+    cluster.outlierDetection().ifPresent(outlier -> {
+      OutlierDetection.Builder detection = OutlierDetection.newBuilder()
+          .setConsecutive5Xx(UInt32Value.of(outlier.consecutive5xx()))
+          .setInterval(duration(outlier.interval()))
+          .setBaseEjectionTime(duration(outlier.baseEjectionTime()))
+          .setMaxEjectionPercent(UInt32Value.of(outlier.maxEjectionPercent()));
+      // Enforcement defaults to 0 (computed, never applied) in Envoy; asked for, it always applies.
+      outlier.failurePercentage().ifPresent(failure -> detection
+          .setFailurePercentageThreshold(UInt32Value.of(failure.threshold()))
+          .setEnforcingFailurePercentage(UInt32Value.of(100))
+          .setFailurePercentageMinimumHosts(UInt32Value.of(failure.minimumHosts()))
+          .setFailurePercentageRequestVolume(UInt32Value.of(failure.requestVolume())));
+      envoy.setOutlierDetection(detection);
+    });
     return envoy.build();
   }
 

@@ -46,6 +46,19 @@ record HttpFilters(List<HttpFilter> filters, List<HttpFilterFeature.RoutePatch> 
     return new HttpFilters(List.copyOf(filters), List.copyOf(patches));
   }
 
+  /**
+   * The filters of a proxyless service: of the features only fault injection is one a gRPC
+   * client runs (gRFC A33; validation refuses the others), then the router, which it requires last.
+   */
+  static HttpFilters forClients(dev.embassy.controlplane.ir.ClientListener client) {
+    // The feature reads only the virtual hosts of the listener it is given.
+    HttpListener routes = new HttpListener(client.name(), "", 0, List.of(client.virtualHost()), List.of());
+    HttpFilterFeature.OnListener fault = new FaultInjectionFeature().on(routes);
+    List<HttpFilter> filters = new ArrayList<>(fault.filters());
+    filters.add(ROUTER);
+    return new HttpFilters(List.copyOf(filters), List.of(fault.routes()));
+  }
+
   void patchRoute(RouteRule rule, Route.Builder route) {
     routePatches.forEach(p -> p.patch(rule, route));
   }

@@ -26,7 +26,8 @@ final class RouteConfigurationTranslator {
     return config.build();
   }
 
-  private static Route route(RouteRule rule, HttpFilters filters) {
+  /** The Envoy route of one rule, with every feature's per-route part. */
+  static Route route(RouteRule rule, HttpFilters filters) {
     Route.Builder route = Route.newBuilder().setName(rule.name()).setMatch(RouteMatchTranslator.match(rule.match()));
     RouteActionTranslator.apply(rule, route);
     HeaderModifierTranslator.apply(rule.rule().filters(), route);

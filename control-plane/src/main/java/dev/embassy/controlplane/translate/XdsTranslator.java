@@ -48,6 +48,11 @@ public final class XdsTranslator {
       listeners.add(translated.listener());
       routes.add(translated.routes());
     }
+    for (dev.embassy.controlplane.ir.ClientListener client : config.clientListeners()) {
+      ListenerResources translated = ProxylessListenerTranslator.translate(client);
+      listeners.add(translated.listener());
+      routes.add(translated.routes());
+    }
     List<Cluster> clusters = new ArrayList<>();
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
     java.util.Set<String> awaiting = new java.util.TreeSet<>();

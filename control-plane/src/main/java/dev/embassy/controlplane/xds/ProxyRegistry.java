@@ -57,6 +57,9 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
    */
   private record Sent(String version, long sentNanos, java.util.function.UnaryOperator<ServedRevisions.Applied> apply) {}
 
+  private static final java.util.Set<String> WHOLE_STATE_TYPES = java.util.Set.of(
+      io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL, io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL);
+
   private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
   private final Clock clock;
   private final Consumer<Nack> onNack;
@@ -91,8 +94,12 @@ public final class ProxyRegistry implements DiscoveryServerCallbacks {
     String version = response.getVersionInfo();
     // The request's own (immutable) name list: a proxy holds, once it ACKs, what it asked for.
     java.util.List<String> names = request.getResourceNamesList();
+    // Listeners and clusters go out whole whatever names were asked for (a gRPC client asks for
+    // them by name, and adds a name to its cluster subscription without a new version to ACK):
+    // ACKing such a response means holding all of that version, as a wildcard subscriber does.
+    boolean whole = names.isEmpty() || WHOLE_STATE_TYPES.contains(response.getTypeUrl());
     onResponse(streamId, response.getTypeUrl(), response.getNonce(), version,
-        before -> ServedRevisions.Applied.of(version, names, names.isEmpty()));
+        before -> ServedRevisions.Applied.of(version, names, whole));
   }
 
   @Override

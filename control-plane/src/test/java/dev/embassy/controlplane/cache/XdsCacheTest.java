@@ -84,6 +84,41 @@ class XdsCacheTest {
   }
 
   @Test
+  void aGrpcClientIsSentARouteBeforeItsClustersAreWarmBecauseItAsksForThemOnlyAfter() {
+    // gRPC's xDS client asks for a route's clusters once it has the route (and applies the route
+    // only once they have arrived): holding the route back until they are warm would never end.
+    XdsResources envoyShaped = snapshot("apps", Map.of("a", 8080), Map.of("greeter", "a"));
+    Listener apiListener = Listener.newBuilder().setName("greeter")
+        .setApiListener(io.envoyproxy.envoy.config.listener.v3.ApiListener.newBuilder().setApiListener(
+            Any.pack(HttpConnectionManager.newBuilder().setRds(Rds.newBuilder().setRouteConfigName("r")
+                .setConfigSource(ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()))).build())))
+        .build();
+    cache.publish(GroupSnapshot.of(new XdsResources("apps", List.of(apiListener), envoyShaped.routes(), envoyShaped.clusters(),
+        envoyShaped.endpoints(), List.of()), ++revision, null));
+    cache.loaded();
+    SotwProxy client = new SotwProxy("grpc-client", "apps");
+    client.request(XdsType.LISTENER, Set.of("greeter"));
+    client.ack(XdsType.LISTENER);
+    client.request(XdsType.ROUTE, Set.of("r"));
+    assertThat(client.last(XdsType.ROUTE)).as("the route, with no cluster asked for yet").isNotNull();
+    assertThat(target(client.last(XdsType.ROUTE).resources())).isEqualTo("a");
+    client.ack(XdsType.ROUTE);
+    client.request(XdsType.CLUSTER, Set.of("a"));
+    assertThat(names(client.last(XdsType.CLUSTER).resources())).containsExactly("a");
+    client.ack(XdsType.CLUSTER);
+
+    // Once it holds clusters, a route to a new one waits for that cluster, not for its endpoints.
+    XdsResources moved = snapshot("apps", Map.of("b", 9090), Map.of("greeter", "b"));
+    int routesBefore = client.responses.get(XdsType.ROUTE).size();
+    cache.publish(GroupSnapshot.of(new XdsResources("apps", List.of(apiListener), moved.routes(), moved.clusters(), moved.endpoints(),
+        List.of()), ++revision, cache.target("apps").orElse(null)));
+    assertThat(client.responses.get(XdsType.ROUTE)).as("the route to b waits until the client holds b").hasSize(routesBefore);
+    assertThat(names(client.last(XdsType.CLUSTER).resources())).as("a stays while the held route sends to it").containsExactly("a", "b");
+    client.ack(XdsType.CLUSTER);
+    assertThat(target(client.last(XdsType.ROUTE).resources())).as("released with b held, before b's endpoints").isEqualTo("b");
+  }
+
+  @Test
   void aNackedVersionIsNeverResentAndTheGroupReturnsToTheLastGoodOne() {
     publish(snapshot(Map.of("a", 8080), Map.of("r", "a")));
     SotwProxy first = new SotwProxy("p1");

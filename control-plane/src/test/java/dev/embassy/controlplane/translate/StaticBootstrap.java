@@ -46,6 +46,11 @@ public final class StaticBootstrap {
 
     Bootstrap.StaticResources.Builder statics = Bootstrap.StaticResources.newBuilder();
     for (Listener listener : resources.listeners()) {
+      if (listener.hasApiListener()) {
+        // A proxyless gRPC client's listener: never sent to an Envoy (ProxylessRules keeps Envoys
+        // out of such node groups); the grpc-java client in ProxylessGrpcIT is what accepts it.
+        continue;
+      }
       Listener.Builder inline = listener.toBuilder().clearFilterChains();
       for (FilterChain chain : listener.getFilterChainsList()) {
         FilterChain.Builder newChain = chain.toBuilder().clearFilters();
