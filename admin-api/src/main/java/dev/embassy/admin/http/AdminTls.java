@@ -1,5 +1,6 @@
 package dev.embassy.admin.http;
 
+import dev.embassy.config.validate.KeyPairMatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,7 +12,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -44,7 +44,6 @@ public final class AdminTls implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdminTls.class);
   private static final Pattern PKCS8 = Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
   private static final char[] IN_MEMORY = "in-memory".toCharArray();
-  private static final byte[] PAIR_PROBE = "embassy admin key-pair check".getBytes(StandardCharsets.US_ASCII);
 
   /** Where the certificate and key are, and how often to look for a new one. */
   public record PemFiles(Path certificate, Path privateKey, Duration reload) {}
@@ -117,7 +116,9 @@ public final class AdminTls implements AutoCloseable {
         throw new IllegalArgumentException(files.certificate() + " holds no PEM certificate");
       }
       PrivateKey key = privateKey(files.privateKey());
-      requireKeyOf(chain[0], key, files);
+      if (!KeyPairMatch.matches(chain[0].getPublicKey(), key)) {
+        throw new IllegalArgumentException(files.privateKey() + " is not the key of the first certificate in " + files.certificate());
+      }
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       store.setKeyEntry("admin", key, IN_MEMORY, chain);
@@ -126,34 +127,6 @@ public final class AdminTls implements AutoCloseable {
       throw new UncheckedIOException("cannot read the admin API's TLS files", e);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot use the admin API's TLS files: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * The key store takes any key beside any certificate; a mismatched pair would only fail at each
-   * handshake. A signature made with the key must verify with the certificate's public key.
-   */
-  private static void requireKeyOf(Certificate leaf, PrivateKey key, PemFiles files) throws GeneralSecurityException {
-    String algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      default -> "Ed25519";
-    };
-    Signature signer = Signature.getInstance(algorithm);
-    signer.initSign(key);
-    signer.update(PAIR_PROBE);
-    byte[] signature = signer.sign();
-    boolean matches;
-    try {
-      Signature verifier = Signature.getInstance(algorithm);
-      verifier.initVerify(leaf.getPublicKey());
-      verifier.update(PAIR_PROBE);
-      matches = verifier.verify(signature);
-    } catch (GeneralSecurityException otherKeyType) {
-      matches = false;
-    }
-    if (!matches) {
-      throw new IllegalArgumentException(files.privateKey() + " is not the key of the first certificate in " + files.certificate());
     }
   }
 

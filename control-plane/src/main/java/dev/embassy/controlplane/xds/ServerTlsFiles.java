@@ -1,5 +1,6 @@
 package dev.embassy.controlplane.xds;
 
+import dev.embassy.config.validate.KeyPairMatch;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import io.grpc.util.CertificateUtils;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Optional;
@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerTlsFiles {
   private static final Logger LOG = LoggerFactory.getLogger(ServerTlsFiles.class);
-  private static final byte[] PROBE = "embassy xds key-pair check".getBytes(StandardCharsets.US_ASCII);
 
   private final Path certificate;
   private final Path privateKey;
@@ -88,7 +87,9 @@ final class ServerTlsFiles {
       throw new GeneralSecurityException(certificate + " holds no PEM certificate");
     }
     PrivateKey key = CertificateUtils.getPrivateKey(new ByteArrayInputStream(keyPem));
-    requireKeyOf(chain[0], key);
+    if (!KeyPairMatch.matches(chain[0].getPublicKey(), key)) {
+      throw new GeneralSecurityException(privateKey + " is not the key of the first certificate in " + certificate);
+    }
     boolean first = identityDigest.length == 0;
     keys.updateIdentityCredentials(key, chain);
     identityDigest = digest(chainPem, keyPem);
@@ -107,31 +108,6 @@ final class ServerTlsFiles {
     clientCaDigest = digest(pem);
     LOG.atInfo().addKeyValue("clientCa", clientCa.orElseThrow()).addKeyValue("certificates", roots.length)
         .log(first ? "xDS client CAs loaded" : "xDS client CAs reloaded");
-  }
-
-  /** A signature made with the key must verify with the certificate's public key. */
-  private void requireKeyOf(X509Certificate leaf, PrivateKey key) throws GeneralSecurityException {
-    String algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      case "Ed25519", "EdDSA" -> "Ed25519";
-      default -> throw new GeneralSecurityException(privateKey + " holds a " + key.getAlgorithm() + " key; use RSA, ECDSA or Ed25519");
-    };
-    Signature signer = Signature.getInstance(algorithm);
-    signer.initSign(key);
-    signer.update(PROBE);
-    byte[] signature = signer.sign();
-    Signature verifier = Signature.getInstance(algorithm);
-    try {
-      verifier.initVerify(leaf.getPublicKey());
-      verifier.update(PROBE);
-      if (verifier.verify(signature)) {
-        return;
-      }
-    } catch (GeneralSecurityException wrongKeyType) {
-      // An EC key against an RSA certificate ends here too: the same answer as a mismatched key.
-    }
-    throw new GeneralSecurityException(privateKey + " is not the key of the first certificate in " + certificate);
   }
 
   private static byte[] digest(byte[]... parts) throws GeneralSecurityException {
